@@ -1,0 +1,60 @@
+"""Every change of a case goes through a function here: one transaction, the transition checked, the event
+written, the deadline recomputed, the permissions kept right."""
+
+from ._common import Actor, CaseError, actor_of
+from .access import record_access, sync_permissions
+from .casework import (
+    add_note,
+    agree_arrangement,
+    close_case,
+    log_contact_attempt,
+    normalise_house_number,
+    normalise_postcode,
+    open_case,
+    record_missed_installment,
+    update_arrears,
+)
+from .escalation import escalate_case, escalate_overdue
+from .eviction import propose_eviction, vote_on_eviction
+from .handover import (
+    accept_handover,
+    build_dossier,
+    decline_handover,
+    next_in_chain,
+    offer_handover,
+    plan_joint_visit,
+    record_joint_visit,
+    withdraw_handover,
+)
+from .notifications import mark_read, notify
+
+__all__ = [
+    "Actor",
+    "CaseError",
+    "accept_handover",
+    "actor_of",
+    "add_note",
+    "agree_arrangement",
+    "build_dossier",
+    "close_case",
+    "decline_handover",
+    "escalate_case",
+    "escalate_overdue",
+    "log_contact_attempt",
+    "mark_read",
+    "next_in_chain",
+    "normalise_house_number",
+    "normalise_postcode",
+    "notify",
+    "offer_handover",
+    "open_case",
+    "plan_joint_visit",
+    "propose_eviction",
+    "record_access",
+    "record_joint_visit",
+    "record_missed_installment",
+    "sync_permissions",
+    "update_arrears",
+    "vote_on_eviction",
+    "withdraw_handover",
+]

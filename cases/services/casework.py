@@ -1,0 +1,345 @@
+"""The corporation's first month: open a case, contact attempts, arrangements, notes, close."""
+
+import re
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import ForbiddenAction
+from convenants.models import DeadlineKind
+from convenants.selectors import convenant_for_corporation
+from convenants.services import deadline_for
+from partners.models import OrganisationKind
+
+from ..models import (
+    OPEN_STATUSES,
+    RESOLVING_OUTCOMES,
+    Arrangement,
+    ArrangementStatus,
+    AttemptOutcome,
+    Case,
+    CaseStatus,
+    Channel,
+    ContactAttempt,
+    EventKind,
+    EvictionProposal,
+    Handover,
+    HandoverStatus,
+    Outcome,
+    ProposalStatus,
+    Tenant,
+)
+from ._common import (
+    Actor,
+    CaseError,
+    actor_of,
+    lock_case,
+    money,
+    require_holder,
+    require_holder_or_corporation,
+    require_open,
+    write_event,
+)
+from .access import sync_permissions
+from .deadlines import recompute_deadline
+
+POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
+MAX_ARREARS_MONTHS = 120
+
+
+def normalise_postcode(value) -> str | None:
+    """'1234ab' → '1234 AB'; None when it is not a Dutch postcode."""
+    match = POSTCODE.match(value or "")
+    return f"{match.group(1)} {match.group(2).upper()}" if match else None
+
+
+def normalise_house_number(value) -> str:
+    """'12 a', '12-A' → '12A'; '12 bis' → '12BIS'."""
+    return re.sub(r"[\s\-]+", "", str(value or "")).upper()
+
+
+def _save(case, now, *fields):
+    case.last_activity_at = max(case.last_activity_at, now) if case.last_activity_at else now
+    recompute_deadline(case, now)
+    case.save(update_fields=["last_activity_at", "deadline_kind", "deadline_at", "updated_at", *fields])
+
+
+def _tenant_fields(tenant: dict) -> dict:
+    tenant = tenant or {}
+    cleaned = {}
+    for field in ("name", "contract_ref", "house_number"):
+        value = str(tenant.get(field) or "").strip()
+        if not value:
+            raise CaseError(_("Dit veld is verplicht."), field=f"tenant.{field}")
+        cleaned[field] = value
+    cleaned["house_number"] = normalise_house_number(cleaned["house_number"])
+    postcode = normalise_postcode(tenant.get("postcode"))
+    if postcode is None:
+        raise CaseError(_("Geen geldige postcode (bijvoorbeeld 1234 AB)."), field="tenant.postcode")
+    cleaned["postcode"] = postcode
+    for field in ("street", "city", "phone", "email"):
+        cleaned[field] = str(tenant.get(field) or "").strip()
+    return cleaned
+
+
+@transaction.atomic
+def open_case(
+    user,
+    *,
+    tenant: dict,
+    arrears_amount,
+    months_in_arrears,
+    monthly_rent=None,
+    convenant=None,
+    corporation=None,
+    now=None,
+) -> Case:
+    """Open a case for a corporation's tenant. By a person of the corporation, or by the system for a signal
+    (then `user` is an Actor.system and `corporation` names the corporation)."""
+    now = now or timezone.now()
+    actor = actor_of(user) if not isinstance(user, Actor) else user
+    corporation = corporation or actor.organisation
+    if corporation is None or corporation.kind != OrganisationKind.CORPORATION:
+        raise ForbiddenAction(_("Alleen een woningcorporatie opent een casus."))
+    if not actor.is_system and actor.organisation.pk != corporation.pk:
+        raise ForbiddenAction(_("U kunt alleen casussen van uw eigen corporatie openen."))
+    amount = money(arrears_amount, "arrears_amount")
+    if monthly_rent not in (None, ""):
+        monthly_rent = money(monthly_rent, "monthly_rent")
+    else:
+        monthly_rent = None
+    try:
+        months = int(months_in_arrears)
+    except (TypeError, ValueError):
+        raise CaseError(_("Geef een heel aantal maanden op."), field="months_in_arrears") from None
+    if months < 0 or months > MAX_ARREARS_MONTHS:
+        raise CaseError(_("Het aantal maanden ligt tussen 0 en 120."), field="months_in_arrears")
+    if convenant is None:
+        convenant = convenant_for_corporation(corporation)
+        if convenant is None:
+            raise CaseError(_("Uw corporatie valt onder geen geldig convenant."), field="convenant")
+    elif not convenant.parties.filter(pk=corporation.pk).exists():
+        raise CaseError(_("Uw corporatie is geen partij van dit convenant."), field="convenant")
+
+    fields = _tenant_fields(tenant)
+    tenant_row, _created = Tenant.objects.select_for_update().get_or_create(
+        corporation=corporation, contract_ref=fields["contract_ref"], defaults=fields
+    )
+    if not _created:
+        for field, value in fields.items():
+            if value:
+                setattr(tenant_row, field, value)
+        tenant_row.save()
+    if Case.objects.filter(tenant=tenant_row, status__in=OPEN_STATUSES).exists():
+        raise CaseError(_("Voor dit huurcontract loopt al een casus."), field="tenant.contract_ref")
+    case = Case(
+        tenant=tenant_row,
+        corporation=corporation,
+        holder=corporation,
+        convenant=convenant,
+        status=CaseStatus.OPEN,
+        arrears_amount=amount,
+        months_in_arrears=months,
+        monthly_rent=monthly_rent,
+        opened_at=now,
+        last_activity_at=now,
+    )
+    case.deadline_kind = DeadlineKind.FIRST_CONTACT
+    case.deadline_at = deadline_for(convenant, DeadlineKind.FIRST_CONTACT, now)
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        raise CaseError(_("Voor dit huurcontract loopt al een casus."), field="tenant.contract_ref") from None
+    write_event(
+        case,
+        EventKind.OPENED,
+        actor=actor if actor.organisation else Actor.system(corporation),
+        at=now,
+        description=_("Achterstand € %(amount)s (%(months)s maanden)") % {"amount": amount, "months": months},
+        arrears_amount=str(amount),
+        months_in_arrears=months,
+    )
+    sync_permissions(case)
+    return case
+
+
+@transaction.atomic
+def log_contact_attempt(user, case, *, channel, outcome, at=None, notes="", now=None) -> ContactAttempt:
+    now = now or timezone.now()
+    actor = actor_of(user)
+    case = lock_case(case)
+    require_open(case)
+    require_holder(actor, case)
+    if channel not in Channel.values:
+        raise CaseError(_("Onbekend kanaal: %(value)s.") % {"value": channel}, field="channel")
+    if outcome not in AttemptOutcome.values:
+        raise CaseError(_("Onbekend resultaat: %(value)s.") % {"value": outcome}, field="outcome")
+    at = at or now
+    if at > now + timedelta(minutes=1):
+        raise CaseError(_("Een contactpoging kan niet in de toekomst liggen."), field="at")
+    if case.status == CaseStatus.HANDED_OVER:
+        raise CaseError(_("De casus is aangeboden aan een ketenpartner; trek het aanbod eerst in."))
+    if case.status == CaseStatus.EVICTION_PROPOSED:
+        raise CaseError(_("Er ligt een ontruimingsvoorstel; wacht de stemming af."))
+    attempt = ContactAttempt.objects.create(
+        case=case, organisation=actor.organisation, user=actor.user, channel=channel, outcome=outcome, at=at,
+        notes=notes or "",
+    )
+    fields = []
+    if case.status == CaseStatus.OPEN:
+        case.status = CaseStatus.CONTACTING
+        fields.append("status")
+    if case.first_contact_at is None:
+        case.first_contact_at = at
+        fields.append("first_contact_at")
+    write_event(
+        case,
+        EventKind.CONTACT_ATTEMPT,
+        actor=actor,
+        at=at,
+        description=f"{Channel(channel).label}: {AttemptOutcome(outcome).label}",
+        attempt=attempt.pk,
+        channel=channel,
+        outcome=outcome,
+        notes=notes or "",
+    )
+    _save(case, now, *fields)
+    return attempt
+
+
+@transaction.atomic
+def agree_arrangement(user, case, *, monthly_amount, start_date, months, now=None) -> Arrangement:
+    now = now or timezone.now()
+    actor = actor_of(user)
+    case = lock_case(case)
+    require_open(case)
+    require_holder(actor, case)
+    amount = money(monthly_amount, "monthly_amount", positive=True)
+    try:
+        months = int(months)
+    except (TypeError, ValueError):
+        raise CaseError(_("Geef een heel aantal maanden op."), field="months") from None
+    if months < 1 or months > 120:
+        raise CaseError(_("Een regeling duurt 1 tot 120 maanden."), field="months")
+    if not isinstance(start_date, date):
+        raise CaseError(_("Geef een geldige datum op."), field="start_date")
+    today = timezone.localdate(now)
+    if start_date < today - timedelta(days=62) or start_date > today + timedelta(days=366):
+        raise CaseError(_("De eerste termijn ligt binnen twee maanden terug en een jaar vooruit."), field="start_date")
+    if case.status not in (CaseStatus.OPEN, CaseStatus.CONTACTING):
+        raise CaseError(
+            _("Een betalingsregeling kan alleen bij een nieuwe casus of een casus in contact (nu: %(status)s).")
+            % {"status": case.get_status_display()}
+        )
+    arrangement = Arrangement.objects.create(
+        case=case, organisation=actor.organisation, created_by=actor.user, monthly_amount=amount,
+        start_date=start_date, months=months,
+    )
+    case.status = CaseStatus.ARRANGEMENT
+    write_event(
+        case,
+        EventKind.ARRANGEMENT,
+        actor=actor,
+        at=now,
+        description=_("€ %(amount)s per maand, %(months)s maanden, vanaf %(start)s")
+        % {"amount": amount, "months": months, "start": start_date.isoformat()},
+        arrangement=arrangement.pk,
+        monthly_amount=str(amount),
+        months=months,
+        start_date=start_date.isoformat(),
+    )
+    _save(case, now, "status")
+    return arrangement
+
+
+@transaction.atomic
+def record_missed_installment(user, case, *, note="", now=None) -> Arrangement:
+    """The tenant missed a payment of the arrangement: it is broken and the case goes back to contacting."""
+    now = now or timezone.now()
+    actor = actor_of(user)
+    case = lock_case(case)
+    require_open(case)
+    require_holder(actor, case)
+    arrangement = case.arrangements.filter(status=ArrangementStatus.ACTIVE).first()
+    if case.status != CaseStatus.ARRANGEMENT or arrangement is None:
+        raise CaseError(_("Deze casus heeft geen lopende betalingsregeling."))
+    arrangement.status = ArrangementStatus.BROKEN
+    arrangement.missed_installments += 1
+    arrangement.save(update_fields=["status", "missed_installments"])
+    case.status = CaseStatus.CONTACTING
+    write_event(
+        case, EventKind.INSTALLMENT_MISSED, actor=actor, at=now, description=note, arrangement=arrangement.pk
+    )
+    _save(case, now, "status")
+    return arrangement
+
+
+@transaction.atomic
+def add_note(user, case, *, text, now=None):
+    now = now or timezone.now()
+    actor = actor_of(user)
+    case = lock_case(case)
+    require_open(case)
+    require_holder_or_corporation(actor, case)
+    text = (text or "").strip()
+    if not text:
+        raise CaseError(_("Een notitie mag niet leeg zijn."), field="text")
+    event = write_event(case, EventKind.NOTE, actor=actor, at=now, description=text)
+    _save(case, now)
+    return event
+
+
+@transaction.atomic
+def update_arrears(case, *, arrears_amount, months_in_arrears, source=None, now=None, description=""):
+    """A newer arrears figure (from a signal) for an open case; shows on the timeline."""
+    now = now or timezone.now()
+    case = lock_case(case)
+    require_open(case)
+    amount = money(arrears_amount, "arrears_amount")
+    case.arrears_amount = amount
+    case.months_in_arrears = int(months_in_arrears)
+    write_event(
+        case,
+        EventKind.ARREARS_UPDATED,
+        actor=Actor.system(source),
+        at=now,
+        description=description
+        or _("Achterstand nu € %(amount)s (%(months)s maanden)") % {"amount": amount, "months": months_in_arrears},
+        arrears_amount=str(amount),
+        months_in_arrears=int(months_in_arrears),
+    )
+    _save(case, now, "arrears_amount", "months_in_arrears")
+    return case
+
+
+@transaction.atomic
+def close_case(user, case, *, outcome, notes="", now=None) -> Case:
+    now = now or timezone.now()
+    actor = actor_of(user)
+    case = lock_case(case)
+    require_open(case)
+    require_holder_or_corporation(actor, case)
+    allowed = [o for o in Outcome.values if o != Outcome.EVICTED]
+    if outcome not in allowed:
+        raise CaseError(_("Kies een uitkomst."), field="outcome")
+    Handover.objects.filter(case=case, status=HandoverStatus.OFFERED).update(
+        status=HandoverStatus.WITHDRAWN, responded_at=now, reason=str(_("Casus gesloten"))
+    )
+    EvictionProposal.objects.filter(case=case, status=ProposalStatus.OPEN).update(
+        status=ProposalStatus.REJECTED, decided_at=now
+    )
+    active = case.arrangements.filter(status=ArrangementStatus.ACTIVE)
+    if outcome == Outcome.ARRANGEMENT_COMPLETED:
+        active.update(status=ArrangementStatus.COMPLETED)
+    case.status = CaseStatus.RESOLVED if outcome in RESOLVING_OUTCOMES else CaseStatus.CLOSED
+    case.outcome = outcome
+    case.closed_at = now
+    write_event(
+        case, EventKind.CLOSED, actor=actor, at=now, description=notes or Outcome(outcome).label, outcome=outcome
+    )
+    _save(case, now, "status", "outcome", "closed_at")
+    sync_permissions(case)
+    return case

@@ -1,0 +1,134 @@
+"""Eviction is the last resort and decided jointly: the corporation and every chain partner must agree."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import ForbiddenAction
+from convenants.services import chain_of
+
+from ..models import CaseStatus, EventKind, EvictionProposal, EvictionVote, Outcome, ProposalStatus
+from ._common import CaseError, actor_of, lock_case, require_open, write_event
+from .access import sync_permissions
+from .casework import _save
+from .notifications import managers_of, notify
+
+PROPOSABLE_STATUSES = (CaseStatus.OPEN, CaseStatus.CONTACTING, CaseStatus.ARRANGEMENT, CaseStatus.WITH_PARTNER)
+
+
+@transaction.atomic
+def propose_eviction(user, case, *, reason, now=None) -> EvictionProposal:
+    now = now or timezone.now()
+    actor = actor_of(user)
+    case = lock_case(case)
+    if not actor.is_manager or actor.organisation.pk != case.corporation_id:
+        raise ForbiddenAction(_("Alleen een manager van de corporatie kan ontruiming voorstellen."))
+    require_open(case)
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Geef de reden voor het voorstel."), field="reason")
+    if case.status not in PROPOSABLE_STATUSES:
+        raise CaseError(
+            _("Ontruiming kan nu niet worden voorgesteld (status: %(status)s).") % {"status": case.get_status_display()}
+        )
+    proposal = EvictionProposal.objects.create(
+        case=case,
+        organisation=actor.organisation,
+        proposed_by=actor.user,
+        reason=reason,
+        previous_status=case.status,
+        proposed_at=now,
+    )
+    voters = [case.corporation, *chain_of(case.convenant)]
+    proposal.voters.set(voters)
+    case.status = CaseStatus.EVICTION_PROPOSED
+    write_event(case, EventKind.EVICTION_PROPOSED, actor=actor, at=now, description=reason, proposal=proposal.pk)
+    _save(case, now, "status")
+    sync_permissions(case)
+    for organisation in voters:
+        notify(
+            managers_of(organisation),
+            subject=_("Ontruimingsvoorstel ter stemming: casus #%(id)s") % {"id": case.pk},
+            body=reason,
+            case=case,
+            now=now,
+        )
+    return proposal
+
+
+@transaction.atomic
+def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote:
+    now = now or timezone.now()
+    actor = actor_of(user)
+    proposal = EvictionProposal.objects.select_for_update().get(pk=proposal.pk)
+    if not actor.is_manager or not proposal.voters.filter(pk=actor.organisation.pk).exists():
+        raise ForbiddenAction(_("Alleen managers van de corporatie en de ketenpartners stemmen over ontruiming."))
+    if proposal.status != ProposalStatus.OPEN:
+        raise CaseError(_("Over dit voorstel is al besloten."), conflict=True)
+    if not isinstance(agree, bool):
+        raise CaseError(_("Kies voor of tegen."), field="agree")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Geef de reden van uw stem."), field="reason")
+    case = lock_case(proposal.case_id)
+    require_open(case)
+    try:
+        with transaction.atomic():
+            vote = EvictionVote.objects.create(
+                proposal=proposal, organisation=actor.organisation, user=actor.user, agree=agree, reason=reason,
+                voted_at=now,
+            )
+    except IntegrityError:
+        raise CaseError(_("Uw organisatie heeft al gestemd."), conflict=True) from None
+    write_event(
+        case,
+        EventKind.EVICTION_VOTE,
+        actor=actor,
+        at=now,
+        description=(_("Voor: %(reason)s") if agree else _("Tegen: %(reason)s")) % {"reason": reason},
+        proposal=proposal.pk,
+        agree=agree,
+    )
+    fields = []
+    if not agree:
+        proposal.status = ProposalStatus.REJECTED
+        proposal.decided_at = now
+        case.status = proposal.previous_status
+        fields = ["status"]
+        write_event(
+            case, EventKind.EVICTION_REJECTED, actor=actor, at=now,
+            description=_("%(org)s is tegen: de casus gaat terug.") % {"org": actor.organisation.name},
+            proposal=proposal.pk,
+        )
+    elif proposal.votes.count() == proposal.voters.count():
+        proposal.status = ProposalStatus.AGREED
+        proposal.decided_at = now
+        case.status = CaseStatus.EVICTED
+        case.outcome = Outcome.EVICTED
+        case.closed_at = now
+        fields = ["status", "outcome", "closed_at"]
+        write_event(
+            case,
+            EventKind.EVICTION_DECIDED,
+            actor=actor,
+            at=now,
+            description=_("Gezamenlijk besloten tot ontruiming."),
+            proposal=proposal.pk,
+            votes=[
+                {"organisation": v.organisation.name, "agree": v.agree, "reason": v.reason, "at": v.voted_at.isoformat()}
+                for v in proposal.votes.select_related("organisation")
+            ],
+        )
+    if fields:
+        proposal.save(update_fields=["status", "decided_at"])
+        _save(case, now, *fields)
+        sync_permissions(case)
+        for organisation in proposal.voters.all():
+            notify(
+                managers_of(organisation),
+                subject=_("Besluit over ontruiming casus #%(id)s: %(decision)s")
+                % {"id": case.pk, "decision": proposal.get_status_display()},
+                case=case,
+                now=now,
+            )
+    return vote

@@ -1,0 +1,23 @@
+"""The base of every app's business error. Each app subclasses it once (CaseError, PartnerError, …)."""
+
+
+class BusinessError(Exception):
+    """A rule of the domain refused a change. `message` is user-facing and already translated (lazily).
+
+    `field` names the input the message is about, so the API can answer {"field": ["message"]} and a form can
+    put the message beside that field. `conflict` marks a change that lost a race (the case changed under the
+    caller): the API answers 409 instead of 400.
+    """
+
+    def __init__(self, message, *, field=None, conflict=False):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.conflict = conflict
+
+    def as_dict(self):
+        return {self.field: [str(self.message)]} if self.field else {"detail": str(self.message)}
+
+
+class ForbiddenAction(BusinessError):
+    """The user can see the case but their role may not do this to it (API: 403)."""

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import health
+
+api_v1 = [
+    path("", include("partners.api_urls")),
+    path("", include("convenants.api_urls")),
+    path("", include("cases.api_urls")),
+    path("", include("signals.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("signalen/", include("signals.urls")),
+    path("organisatie/", include("partners.urls")),
+    path("", include("cases.urls")),
+]
+
+admin.site.site_header = "Huurachterstand – functioneel beheer"
+admin.site.site_title = "Huurachterstand"
+

@@ -1,0 +1,159 @@
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import BusinessError
+from partners.models import Organisation, OrganisationKind
+
+from .deadlines import add_days
+from .models import (
+    DEFAULT_POLICY,
+    ChainLink,
+    Convenant,
+    DeadlineKind,
+    DeadlineRule,
+    EscalationPolicy,
+    deadline_days,
+)
+
+CHAIN_KINDS = {OrganisationKind.DEBT_ASSISTANCE, OrganisationKind.WELFARE, OrganisationKind.SOCIAL_TEAM}
+
+
+class ConvenantError(BusinessError):
+    pass
+
+
+def deadline_for(convenant: Convenant, kind: str, start):
+    """When a deadline of `kind` that starts at `start` ends under this convenant."""
+    return add_days(start, deadline_days(convenant, kind), working_days=convenant.working_days)
+
+
+def chain_of(convenant: Convenant) -> list[Organisation]:
+    return [link.organisation for link in convenant.chain_links.select_related("organisation").order_by("position")]
+
+
+def _validate(*, name, municipality, parties, chain, deadlines, policies, retention_months, valid_from, valid_until):
+    if not name or not name.strip():
+        raise ConvenantError(_("Geef het convenant een naam."), field="name")
+    if not municipality or not municipality.strip():
+        raise ConvenantError(_("Geef de gemeente van het convenant op."), field="municipality")
+    if len(set(p.pk for p in parties)) != len(parties):
+        raise ConvenantError(_("Een partij staat dubbel in de lijst."), field="parties")
+    party_ids = {p.pk for p in parties}
+    if len({o.pk for o in chain}) != len(chain):
+        raise ConvenantError(_("Een organisatie staat dubbel in de keten."), field="chain")
+    for organisation in chain:
+        if organisation.pk not in party_ids:
+            raise ConvenantError(
+                _("%(org)s staat in de keten maar is geen partij van het convenant.") % {"org": organisation},
+                field="chain",
+            )
+        if organisation.kind not in CHAIN_KINDS:
+            raise ConvenantError(
+                _("%(org)s kan geen ketenpartner zijn: alleen schuldhulp, welzijn en sociaal team.")
+                % {"org": organisation},
+                field="chain",
+            )
+    for kind, days in (deadlines or {}).items():
+        if kind not in DeadlineKind.values:
+            raise ConvenantError(_("Onbekende termijn: %(kind)s.") % {"kind": kind}, field="deadlines")
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1 or days > 365:
+            raise ConvenantError(
+                _("De termijn %(kind)s moet een heel aantal dagen tussen 1 en 365 zijn.") % {"kind": kind},
+                field="deadlines",
+            )
+    for kind, policy in (policies or {}).items():
+        if kind not in DeadlineKind.values:
+            raise ConvenantError(_("Onbekende termijn: %(kind)s.") % {"kind": kind}, field="policies")
+        if policy not in EscalationPolicy.values:
+            raise ConvenantError(_("Onbekend escalatiebeleid: %(policy)s.") % {"policy": policy}, field="policies")
+    if retention_months is not None and retention_months < 1:
+        raise ConvenantError(_("De bewaartermijn is minstens één maand."), field="retention_months")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise ConvenantError(_("De einddatum ligt voor de begindatum."), field="valid_until")
+
+
+def _write_rules(convenant, deadlines, policies):
+    existing = {rule.kind: rule for rule in convenant.deadline_rules.all()}
+    for kind in DeadlineKind.values:
+        rule = existing.get(kind)
+        days = (deadlines or {}).get(kind, rule.days if rule else deadline_days(convenant, kind))
+        policy = (policies or {}).get(kind, rule.policy if rule else DEFAULT_POLICY[kind])
+        DeadlineRule.objects.update_or_create(convenant=convenant, kind=kind, defaults={"days": days, "policy": policy})
+    convenant.__dict__.pop("_rules_by_kind", None)
+
+
+def _write_chain(convenant, chain):
+    convenant.chain_links.all().delete()
+    ChainLink.objects.bulk_create(
+        ChainLink(convenant=convenant, organisation=organisation, position=position)
+        for position, organisation in enumerate(chain, start=1)
+    )
+
+
+@transaction.atomic
+def create_convenant(
+    *,
+    name,
+    municipality,
+    parties,
+    chain,
+    deadlines=None,
+    policies=None,
+    working_days=True,
+    retention_months=24,
+    valid_from=None,
+    valid_until=None,
+) -> Convenant:
+    """A new convenant. Deadlines not given take the defaults of DESIGN.md."""
+    _validate(
+        name=name,
+        municipality=municipality,
+        parties=list(parties),
+        chain=list(chain),
+        deadlines=deadlines,
+        policies=policies,
+        retention_months=retention_months,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    convenant = Convenant.objects.create(
+        name=name.strip(),
+        municipality=municipality.strip(),
+        working_days=working_days,
+        retention_months=retention_months,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    convenant.parties.set(parties)
+    _write_chain(convenant, list(chain))
+    _write_rules(convenant, deadlines, policies)
+    return convenant
+
+
+@transaction.atomic
+def update_convenant(convenant: Convenant, **changes) -> Convenant:
+    """Change a convenant. Deadlines already running keep their date; new ones follow the new rules."""
+    convenant = Convenant.objects.select_for_update().get(pk=convenant.pk)
+    parties = list(changes.get("parties", convenant.parties.all()))
+    chain = list(changes.get("chain", chain_of(convenant)))
+    _validate(
+        name=changes.get("name", convenant.name),
+        municipality=changes.get("municipality", convenant.municipality),
+        parties=parties,
+        chain=chain,
+        deadlines=changes.get("deadlines"),
+        policies=changes.get("policies"),
+        retention_months=changes.get("retention_months", convenant.retention_months),
+        valid_from=changes.get("valid_from", convenant.valid_from),
+        valid_until=changes.get("valid_until", convenant.valid_until),
+    )
+    for field in ("name", "municipality", "working_days", "retention_months", "valid_from", "valid_until"):
+        if field in changes:
+            setattr(convenant, field, changes[field])
+    convenant.save()
+    if "parties" in changes:
+        convenant.parties.set(parties)
+    if "chain" in changes:
+        _write_chain(convenant, chain)
+    _write_rules(convenant, changes.get("deadlines"), changes.get("policies"))
+    return convenant
