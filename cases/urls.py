@@ -1,9 +1,15 @@
-from django.urls import path
+"""Web UI of the cases app. Each views module owns its own urlpatterns."""
 
-from . import views
+from django.urls import include, path
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.worklist, name="worklist"),
+    path("", include("cases.views.casework")),
+    path("", include("cases.views.handovers")),
+    path("", include("cases.views.escalations")),
+    path("", include("cases.views.eviction")),
+    path("", include("cases.views.dashboard")),
+    path("", include("cases.views.notifications")),
+    path("", include("cases.views.access_log")),
 ]

@@ -9,7 +9,14 @@ from django.contrib.auth.models import Permission
 
 from partners.models import Organisation
 
-from ..models import AccessLog, CaseGroupObjectPermission, EvictionProposal, Handover, HandoverStatus, ProposalStatus
+from ..models import (
+    AccessLog,
+    CaseGroupObjectPermission,
+    EvictionProposal,
+    Handover,
+    HandoverStatus,
+    ProposalStatus,
+)
 
 VIEW, CHANGE = "view_case", "change_case"
 
