@@ -1,0 +1,70 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_healthz_answers_when_the_broker_is_down(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["broker"] == "unreachable"
+
+
+@pytest.fixture
+def admin_client_nl(client, region):
+    user = get_user_model().objects.create_superuser("beheer", "beheer@example.org", "geheim-wachtwoord-1")
+    client.force_login(user)
+    CaseFactory(corporation=region.corporation)
+    return client
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:index",
+        "admin:partners_organisation_changelist",
+        "admin:partners_organisation_add",
+        "admin:partners_membership_changelist",
+        "admin:convenants_convenant_changelist",
+        "admin:convenants_convenant_add",
+        "admin:cases_case_changelist",
+        "admin:cases_escalation_changelist",
+        "admin:cases_accesslog_changelist",
+    ],
+)
+def test_admin_pages_load(admin_client_nl, name):
+    assert admin_client_nl.get(reverse(name)).status_code == 200
+
+
+def test_admin_change_pages_load(admin_client_nl, region):
+    assert admin_client_nl.get(reverse("admin:partners_organisation_change", args=[region.corporation.pk])).status_code == 200
+    assert admin_client_nl.get(reverse("admin:convenants_convenant_change", args=[region.convenant.pk])).status_code == 200
+
+
+def test_admin_creates_an_organisation_with_its_groups(admin_client_nl):
+    from partners.models import Organisation
+
+    response = admin_client_nl.post(
+        reverse("admin:partners_organisation_add"),
+        {"name": "Woonbedrijf Test", "kind": "corporation", "municipality": "Hengelo", "email": "",
+         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    organisation = Organisation.objects.get(name="Woonbedrijf Test")
+    assert organisation.group_id and organisation.managers_group_id
+
+
+def test_login_page_is_dutch(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 200
+    assert 'lang="nl"' in response.content.decode()
