@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
@@ -9,15 +11,15 @@ from partners.models import Organisation
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Nieuw")
+    OPEN = "open", _("New")
     CONTACTING = "contacting", _("In contact")
-    ARRANGEMENT = "arrangement", _("Betalingsregeling")
-    HANDED_OVER = "handed_over", _("Overgedragen")
-    WITH_PARTNER = "with_partner", _("Bij ketenpartner")
-    EVICTION_PROPOSED = "eviction_proposed", _("Ontruiming voorgesteld")
-    RESOLVED = "resolved", _("Opgelost")
-    CLOSED = "closed", _("Afgesloten")
-    EVICTED = "evicted", _("Ontruimd")
+    ARRANGEMENT = "arrangement", _("Payment arrangement")
+    HANDED_OVER = "handed_over", _("Handed over")
+    WITH_PARTNER = "with_partner", _("With chain partner")
+    EVICTION_PROPOSED = "eviction_proposed", _("Eviction proposed")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    EVICTED = "evicted", _("Evicted")
 
 
 OPEN_STATUSES = [
@@ -32,12 +34,12 @@ CLOSED_STATUSES = [CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.EVICTED]
 
 
 class Outcome(models.TextChoices):
-    RESOLVED = "resolved", _("Achterstand opgelost")
-    ARRANGEMENT_COMPLETED = "arrangement_completed", _("Betalingsregeling afgerond")
-    MOVED = "moved", _("Verhuisd")
-    TENANCY_ENDED = "tenancy_ended", _("Huurcontract beëindigd")
-    OTHER = "other", _("Anders")
-    EVICTED = "evicted", _("Ontruimd")
+    RESOLVED = "resolved", _("Arrears resolved")
+    ARRANGEMENT_COMPLETED = "arrangement_completed", _("Payment arrangement completed")
+    MOVED = "moved", _("Moved")
+    TENANCY_ENDED = "tenancy_ended", _("Tenancy ended")
+    OTHER = "other", _("Other")
+    EVICTED = "evicted", _("Evicted")
 
 
 # Outcomes that count as the arrears being solved (status resolved); the rest close the case otherwise.
@@ -51,20 +53,20 @@ class Tenant(models.Model):
     corporation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="tenants"
     )
-    contract_ref = models.CharField(_("contractnummer"), max_length=64, blank=True)
-    name = models.CharField(_("naam"), max_length=200)
-    street = models.CharField(_("straat"), max_length=200, blank=True)
-    house_number = models.CharField(_("huisnummer"), max_length=16)
+    contract_ref = models.CharField(_("contract number"), max_length=64, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    house_number = models.CharField(_("house number"), max_length=16)
     postcode = models.CharField(_("postcode"), max_length=7)
-    city = models.CharField(_("plaats"), max_length=100, blank=True)
-    phone = models.CharField(_("telefoon"), max_length=32, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("huurder")
-        verbose_name_plural = _("huurders")
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
         constraints = [
             models.UniqueConstraint(
                 fields=["corporation", "contract_ref"],
@@ -90,34 +92,34 @@ class Tenant(models.Model):
 
 
 class Case(models.Model):
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="cases", verbose_name=_("huurder"))
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="cases", verbose_name=_("tenant"))
     corporation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="corporation_cases", verbose_name=_("corporatie")
+        Organisation, on_delete=models.PROTECT, related_name="corporation_cases", verbose_name=_("corporation")
     )
     holder = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="held_cases", verbose_name=_("behandelaar")
+        Organisation, on_delete=models.PROTECT, related_name="held_cases", verbose_name=_("holder")
     )
     convenant = models.ForeignKey(
-        Convenant, on_delete=models.PROTECT, related_name="cases", verbose_name=_("convenant")
+        Convenant, on_delete=models.PROTECT, related_name="cases", verbose_name=_("covenant")
     )
     status = models.CharField(_("status"), max_length=32, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     # The state to return to when an offer is declined/withdrawn or an eviction proposal is rejected.
     previous_status = models.CharField(max_length=32, choices=CaseStatus.choices, blank=True)
-    arrears_amount = models.DecimalField(_("achterstand (€)"), max_digits=10, decimal_places=2)
-    months_in_arrears = models.PositiveSmallIntegerField(_("maanden achterstand"))
-    monthly_rent = models.DecimalField(_("huur per maand (€)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    opened_at = models.DateTimeField(_("geopend op"), db_index=True)
-    closed_at = models.DateTimeField(_("gesloten op"), null=True, blank=True)
-    outcome = models.CharField(_("uitkomst"), max_length=32, choices=Outcome.choices, blank=True)
-    deadline_kind = models.CharField(_("termijn"), max_length=32, choices=DeadlineKind.choices, blank=True)
-    deadline_at = models.DateTimeField(_("uiterlijk"), null=True, blank=True)
-    first_contact_at = models.DateTimeField(_("eerste contactpoging"), null=True, blank=True)
-    last_activity_at = models.DateTimeField(_("laatste activiteit"))
+    arrears_amount = models.DecimalField(_("arrears (€)"), max_digits=10, decimal_places=2)
+    months_in_arrears = models.PositiveSmallIntegerField(_("months in arrears"))
+    monthly_rent = models.DecimalField(_("monthly rent (€)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=32, choices=Outcome.choices, blank=True)
+    deadline_kind = models.CharField(_("deadline"), max_length=32, choices=DeadlineKind.choices, blank=True)
+    deadline_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("first contact attempt"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("casus")
-        verbose_name_plural = _("casussen")
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         default_permissions = ("view", "change")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
@@ -173,34 +175,34 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", _("Telefoon")
+    PHONE = "phone", _("Phone")
     WHATSAPP = "whatsapp", _("WhatsApp")
-    SMS = "sms", _("SMS")
-    EMAIL = "email", _("E-mail")
-    LETTER = "letter", _("Brief")
-    HOME_VISIT = "home_visit", _("Huisbezoek")
-    JOINT_HOME_VISIT = "joint_home_visit", _("Gezamenlijk huisbezoek")
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    HOME_VISIT = "home_visit", _("Home visit")
+    JOINT_HOME_VISIT = "joint_home_visit", _("Joint home visit")
 
 
 class AttemptOutcome(models.TextChoices):
-    REACHED = "reached", _("Bereikt")
-    NOT_REACHED = "not_reached", _("Niet bereikt")
-    APPOINTMENT = "appointment", _("Afspraak gemaakt")
+    REACHED = "reached", _("Reached")
+    NOT_REACHED = "not_reached", _("Not reached")
+    APPOINTMENT = "appointment", _("Appointment made")
 
 
 class ContactAttempt(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contact_attempts")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    channel = models.CharField(_("kanaal"), max_length=32, choices=Channel.choices)
-    outcome = models.CharField(_("resultaat"), max_length=32, choices=AttemptOutcome.choices)
-    at = models.DateTimeField(_("tijdstip"))
-    notes = models.TextField(_("notities"), blank=True)
+    channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
+    outcome = models.CharField(_("result"), max_length=32, choices=AttemptOutcome.choices)
+    at = models.DateTimeField(_("time"))
+    notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("contactpoging")
-        verbose_name_plural = _("contactpogingen")
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
         ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="attempt_channel_valid"),
@@ -208,27 +210,34 @@ class ContactAttempt(models.Model):
         ]
         indexes = [models.Index(fields=["case", "at"], name="attempt_case_at_idx")]
 
+    def __str__(self):
+        return _("%(channel)s, %(outcome)s (case #%(case)s)") % {
+            "channel": self.get_channel_display(),
+            "outcome": self.get_outcome_display(),
+            "case": self.case_id,
+        }
+
 
 class ArrangementStatus(models.TextChoices):
-    ACTIVE = "active", _("Lopend")
-    COMPLETED = "completed", _("Afgerond")
-    BROKEN = "broken", _("Niet nagekomen")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    BROKEN = "broken", _("Not kept")
 
 
 class Arrangement(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="arrangements")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    monthly_amount = models.DecimalField(_("bedrag per maand (€)"), max_digits=8, decimal_places=2)
-    start_date = models.DateField(_("eerste termijn"))
-    months = models.PositiveSmallIntegerField(_("aantal maanden"))
+    monthly_amount = models.DecimalField(_("monthly amount (€)"), max_digits=8, decimal_places=2)
+    start_date = models.DateField(_("first instalment"))
+    months = models.PositiveSmallIntegerField(_("number of months"))
     status = models.CharField(max_length=16, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE)
     missed_installments = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("betalingsregeling")
-        verbose_name_plural = _("betalingsregelingen")
+        verbose_name = _("payment arrangement")
+        verbose_name_plural = _("payment arrangements")
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(monthly_amount__gt=0), name="arrangement_amount_positive"),
@@ -239,16 +248,23 @@ class Arrangement(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return _("€ %(amount)s a month for %(months)s months (case #%(case)s)") % {
+            "amount": self.monthly_amount,
+            "months": self.months,
+            "case": self.case_id,
+        }
+
     @property
     def total_amount(self):
         return self.monthly_amount * self.months
 
 
 class HandoverStatus(models.TextChoices):
-    OFFERED = "offered", _("Aangeboden")
-    ACCEPTED = "accepted", _("Geaccepteerd")
-    DECLINED = "declined", _("Afgewezen")
-    WITHDRAWN = "withdrawn", _("Ingetrokken")
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Handover(models.Model):
@@ -258,23 +274,23 @@ class Handover(models.Model):
     from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="handovers_sent")
     to_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="handovers_received")
     status = models.CharField(max_length=16, choices=HandoverStatus.choices, default=HandoverStatus.OFFERED)
-    summary = models.TextField(_("samenvatting"))
-    tenant_consent = models.BooleanField(_("toestemming huurder"), default=False)
+    summary = models.TextField(_("summary"))
+    tenant_consent = models.BooleanField(_("tenant consent"), default=False)
     dossier = models.JSONField(_("dossier"), default=dict)
     offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    offered_at = models.DateTimeField(_("aangeboden op"))
+    offered_at = models.DateTimeField(_("offered at"))
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    responded_at = models.DateTimeField(_("gereageerd op"), null=True, blank=True)
-    reason = models.TextField(_("reden"), blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
     by_escalation = models.BooleanField(default=False)
     # The case's state before the offer, to go back to on decline or withdrawal.
     previous_status = models.CharField(max_length=32, choices=CaseStatus.choices)
 
     class Meta:
-        verbose_name = _("overdracht")
-        verbose_name_plural = _("overdrachten")
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
         ordering = ["-offered_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -288,11 +304,18 @@ class Handover(models.Model):
         ]
         indexes = [models.Index(fields=["to_organisation", "status", "offered_at"], name="handover_inbox_idx")]
 
+    def __str__(self):
+        return _("Handover of case #%(case)s to %(org)s (%(status)s)") % {
+            "case": self.case_id,
+            "org": self.to_organisation,
+            "status": self.get_status_display(),
+        }
+
 
 class JointVisitStatus(models.TextChoices):
-    PLANNED = "planned", _("Gepland")
-    DONE = "done", _("Afgelegd")
-    CANCELLED = "cancelled", _("Geannuleerd")
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Carried out")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class JointVisit(models.Model):
@@ -301,21 +324,28 @@ class JointVisit(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="joint_visits")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="joint_visits")
-    planned_at = models.DateTimeField(_("gepland op"))
-    address = models.CharField(_("adres"), max_length=300)
+    planned_at = models.DateTimeField(_("planned for"))
+    address = models.CharField(_("address"), max_length=300)
     status = models.CharField(max_length=16, choices=JointVisitStatus.choices, default=JointVisitStatus.PLANNED)
     attempt = models.OneToOneField(ContactAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("gezamenlijk huisbezoek")
-        verbose_name_plural = _("gezamenlijke huisbezoeken")
+        verbose_name = _("joint home visit")
+        verbose_name_plural = _("joint home visits")
         ordering = ["planned_at"]
         constraints = [
             models.CheckConstraint(condition=~Q(organisation=models.F("partner")), name="joint_visit_parties_differ"),
         ]
         indexes = [models.Index(fields=["partner", "status", "planned_at"], name="joint_visit_partner_idx")]
+
+    def __str__(self):
+        return _("Joint home visit with %(org)s on %(when)s (case #%(case)s)") % {
+            "org": self.partner,
+            "when": date_format(localtime(self.planned_at), "SHORT_DATETIME_FORMAT") if self.planned_at else "",
+            "case": self.case_id,
+        }
 
 
 class Escalation(models.Model):
@@ -330,8 +360,8 @@ class Escalation(models.Model):
     )
 
     class Meta:
-        verbose_name = _("escalatie")
-        verbose_name_plural = _("escalaties")
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
         ordering = ["-escalated_at", "-id"]
         constraints = [
             # One escalation per deadline instance: a repeated or concurrent sweep cannot escalate it twice.
@@ -343,18 +373,25 @@ class Escalation(models.Model):
             models.Index(fields=["escalated_at"], name="escalation_at_idx"),
         ]
 
+    def __str__(self):
+        return _("Escalation of case #%(case)s: %(kind)s, %(action)s") % {
+            "case": self.case_id,
+            "kind": self.get_deadline_kind_display(),
+            "action": self.get_action_display(),
+        }
+
 
 class ProposalStatus(models.TextChoices):
-    OPEN = "open", _("Ter stemming")
-    AGREED = "agreed", _("Gezamenlijk besloten")
-    REJECTED = "rejected", _("Afgewezen")
+    OPEN = "open", _("Up for vote")
+    AGREED = "agreed", _("Jointly decided")
+    REJECTED = "rejected", _("Rejected")
 
 
 class EvictionProposal(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="eviction_proposals")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.TextField(_("reden"))
+    reason = models.TextField(_("reason"))
     status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
     previous_status = models.CharField(max_length=32, choices=CaseStatus.choices)
     proposed_at = models.DateTimeField()
@@ -362,8 +399,8 @@ class EvictionProposal(models.Model):
     voters = models.ManyToManyField(Organisation, related_name="eviction_votes_due", blank=True)
 
     class Meta:
-        verbose_name = _("ontruimingsvoorstel")
-        verbose_name_plural = _("ontruimingsvoorstellen")
+        verbose_name = _("eviction proposal")
+        verbose_name_plural = _("eviction proposals")
         ordering = ["-proposed_at"]
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(status="open"), name="eviction_one_open_proposal"),
@@ -371,45 +408,55 @@ class EvictionProposal(models.Model):
         ]
         indexes = [models.Index(fields=["status", "proposed_at"], name="eviction_status_idx")]
 
+    def __str__(self):
+        return _("Eviction proposal for case #%(case)s (%(status)s)") % {
+            "case": self.case_id,
+            "status": self.get_status_display(),
+        }
+
 
 class EvictionVote(models.Model):
     proposal = models.ForeignKey(EvictionProposal, on_delete=models.CASCADE, related_name="votes")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     agree = models.BooleanField()
-    reason = models.TextField(_("reden"))
+    reason = models.TextField(_("reason"))
     voted_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("stem")
-        verbose_name_plural = _("stemmen")
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
         ordering = ["voted_at"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "organisation"], name="eviction_one_vote_per_party"),
             models.CheckConstraint(condition=~Q(reason=""), name="eviction_vote_has_reason"),
         ]
 
+    def __str__(self):
+        message = _("%(org)s votes for eviction") if self.agree else _("%(org)s votes against eviction")
+        return message % {"org": self.organisation}
+
 
 class EventKind(models.TextChoices):
-    OPENED = "opened", _("Casus geopend")
-    CONTACT_ATTEMPT = "contact_attempt", _("Contactpoging")
-    ARRANGEMENT = "arrangement", _("Betalingsregeling")
-    INSTALLMENT_MISSED = "installment_missed", _("Termijn gemist")
-    NOTE = "note", _("Notitie")
-    ARREARS_UPDATED = "arrears_updated", _("Achterstand bijgewerkt")
-    HANDOVER_OFFERED = "handover_offered", _("Overdracht aangeboden")
-    HANDOVER_ACCEPTED = "handover_accepted", _("Overdracht geaccepteerd")
-    HANDOVER_DECLINED = "handover_declined", _("Overdracht afgewezen")
-    HANDOVER_WITHDRAWN = "handover_withdrawn", _("Overdracht ingetrokken")
-    JOINT_VISIT_PLANNED = "joint_visit_planned", _("Gezamenlijk huisbezoek gepland")
-    ESCALATED = "escalated", _("Geëscaleerd")
-    EVICTION_PROPOSED = "eviction_proposed", _("Ontruiming voorgesteld")
-    EVICTION_VOTE = "eviction_vote", _("Stem over ontruiming")
-    EVICTION_REJECTED = "eviction_rejected", _("Ontruiming afgewezen")
-    EVICTION_DECIDED = "eviction_decided", _("Ontruiming gezamenlijk besloten")
-    CLOSED = "closed", _("Casus gesloten")
-    SIGNAL = "signal", _("Signaal ontvangen")
-    ANONYMISED = "anonymised", _("Geanonimiseerd")
+    OPENED = "opened", _("Case opened")
+    CONTACT_ATTEMPT = "contact_attempt", _("Contact attempt")
+    ARRANGEMENT = "arrangement", _("Payment arrangement")
+    INSTALLMENT_MISSED = "installment_missed", _("Instalment missed")
+    NOTE = "note", _("Note")
+    ARREARS_UPDATED = "arrears_updated", _("Arrears updated")
+    HANDOVER_OFFERED = "handover_offered", _("Handover offered")
+    HANDOVER_ACCEPTED = "handover_accepted", _("Handover accepted")
+    HANDOVER_DECLINED = "handover_declined", _("Handover declined")
+    HANDOVER_WITHDRAWN = "handover_withdrawn", _("Handover withdrawn")
+    JOINT_VISIT_PLANNED = "joint_visit_planned", _("Joint home visit planned")
+    ESCALATED = "escalated", _("Escalated")
+    EVICTION_PROPOSED = "eviction_proposed", _("Eviction proposed")
+    EVICTION_VOTE = "eviction_vote", _("Eviction vote")
+    EVICTION_REJECTED = "eviction_rejected", _("Eviction rejected")
+    EVICTION_DECIDED = "eviction_decided", _("Eviction decided jointly")
+    CLOSED = "closed", _("Case closed")
+    SIGNAL = "signal", _("Signal received")
+    ANONYMISED = "anonymised", _("Anonymised")
 
 
 class CaseEvent(models.Model):
@@ -424,10 +471,13 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("gebeurtenis")
-        verbose_name_plural = _("tijdlijn")
+        verbose_name = _("event")
+        verbose_name_plural = _("timeline")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at", "id"], name="event_case_at_idx")]
+
+    def __str__(self):
+        return _("%(kind)s (case #%(case)s)") % {"kind": self.get_kind_display(), "case": self.case_id}
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -439,8 +489,8 @@ class AccessLog(models.Model):
     """Who read which case's personal data, when, and what (AVG). Append-only."""
 
     class What(models.TextChoices):
-        DETAIL = "detail", _("Casusgegevens")
-        TIMELINE = "timeline", _("Tijdlijn")
+        DETAIL = "detail", _("Case details")
+        TIMELINE = "timeline", _("Timeline")
         DOSSIER = "dossier", _("Dossier")
         EXPORT = "export", _("Export")
 
@@ -451,13 +501,20 @@ class AccessLog(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("inzage")
-        verbose_name_plural = _("inzagelog")
+        verbose_name = _("access")
+        verbose_name_plural = _("access log")
         ordering = ["-at"]
         indexes = [
             models.Index(fields=["organisation", "at"], name="access_org_at_idx"),
             models.Index(fields=["case", "at"], name="access_case_at_idx"),
         ]
+
+    def __str__(self):
+        return _("%(user)s read %(what)s of case #%(case)s") % {
+            "user": self.user,
+            "what": self.get_what_display(),
+            "case": self.case_id,
+        }
 
 
 class Notification(models.Model):
@@ -469,10 +526,13 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("melding")
-        verbose_name_plural = _("meldingen")
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["user", "created_at"], name="notification_user_idx"),
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
         ]
+
+    def __str__(self):
+        return self.subject

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ConvenantsConfig(AppConfig):
     name = "convenants"
-    verbose_name = _("Convenanten")
+    verbose_name = _("Covenants")

@@ -5,16 +5,16 @@ from partners.models import Organisation
 
 
 class DeadlineKind(models.TextChoices):
-    FIRST_CONTACT = "first_contact", _("Eerste contactpoging")
-    HANDOVER = "handover", _("Overdracht")
-    PICKUP = "pickup", _("Oppakken door ketenpartner")
-    PARTNER_CONTACT = "partner_contact", _("Contact door ketenpartner")
-    INACTIVITY = "inactivity", _("Inactiviteit")
+    FIRST_CONTACT = "first_contact", _("First contact attempt")
+    HANDOVER = "handover", _("Handover")
+    PICKUP = "pickup", _("Pickup by chain partner")
+    PARTNER_CONTACT = "partner_contact", _("Contact by chain partner")
+    INACTIVITY = "inactivity", _("Inactivity")
 
 
 class EscalationPolicy(models.TextChoices):
-    NOTIFY = "notify", _("Managers waarschuwen")
-    HANDOVER_NEXT = "handover_next", _("Overdragen aan volgende ketenpartner")
+    NOTIFY = "notify", _("Notify managers")
+    HANDOVER_NEXT = "handover_next", _("Hand over to next chain partner")
 
 
 DEFAULT_DEADLINE_DAYS = {
@@ -36,23 +36,23 @@ DEFAULT_POLICY = {
 class Convenant(models.Model):
     """The agreement of one municipality: who takes part, in which order cases go down the chain, how fast."""
 
-    name = models.CharField(_("naam"), max_length=200)
-    municipality = models.CharField(_("gemeente"), max_length=100, db_index=True)
-    parties = models.ManyToManyField(Organisation, related_name="convenants", verbose_name=_("partijen"))
+    name = models.CharField(_("name"), max_length=200)
+    municipality = models.CharField(_("municipality"), max_length=100, db_index=True)
+    parties = models.ManyToManyField(Organisation, related_name="convenants", verbose_name=_("parties"))
     working_days = models.BooleanField(
-        _("termijnen in werkdagen"),
+        _("deadlines in working days"),
         default=True,
-        help_text=_("Weekenden en feestdagen tellen niet mee."),
+        help_text=_("Weekends and public holidays do not count."),
     )
-    retention_months = models.PositiveIntegerField(_("bewaartermijn (maanden)"), default=24)
-    valid_from = models.DateField(_("geldig vanaf"), null=True, blank=True)
-    valid_until = models.DateField(_("geldig tot"), null=True, blank=True)
+    retention_months = models.PositiveIntegerField(_("retention period (months)"), default=24)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("convenant")
-        verbose_name_plural = _("convenanten")
+        verbose_name = _("covenant")
+        verbose_name_plural = _("covenants")
         ordering = ["municipality", "name"]
         constraints = [
             models.CheckConstraint(
@@ -73,11 +73,11 @@ class ChainLink(models.Model):
 
     convenant = models.ForeignKey(Convenant, on_delete=models.CASCADE, related_name="chain_links")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="chain_links")
-    position = models.PositiveSmallIntegerField(_("volgorde"))
+    position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
-        verbose_name = _("schakel in de keten")
-        verbose_name_plural = _("keten")
+        verbose_name = _("chain link")
+        verbose_name_plural = _("chain")
         ordering = ["convenant", "position"]
         constraints = [
             models.UniqueConstraint(fields=["convenant", "position"], name="chain_position_unique"),
@@ -93,13 +93,13 @@ class DeadlineRule(models.Model):
     """How long the chain has for one kind of deadline, and what happens when it passes."""
 
     convenant = models.ForeignKey(Convenant, on_delete=models.CASCADE, related_name="deadline_rules")
-    kind = models.CharField(_("soort termijn"), max_length=32, choices=DeadlineKind.choices)
-    days = models.PositiveSmallIntegerField(_("dagen"))
-    policy = models.CharField(_("bij overschrijding"), max_length=32, choices=EscalationPolicy.choices)
+    kind = models.CharField(_("deadline kind"), max_length=32, choices=DeadlineKind.choices)
+    days = models.PositiveSmallIntegerField(_("days"))
+    policy = models.CharField(_("when exceeded"), max_length=32, choices=EscalationPolicy.choices)
 
     class Meta:
-        verbose_name = _("termijn")
-        verbose_name_plural = _("termijnen")
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
         ordering = ["convenant", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["convenant", "kind"], name="deadline_rule_unique"),

@@ -33,43 +33,43 @@ def chain_of(convenant: Convenant) -> list[Organisation]:
 
 def _validate(*, name, municipality, parties, chain, deadlines, policies, retention_months, valid_from, valid_until):
     if not name or not name.strip():
-        raise ConvenantError(_("Geef het convenant een naam."), field="name")
+        raise ConvenantError(_("Give the covenant a name."), field="name")
     if not municipality or not municipality.strip():
-        raise ConvenantError(_("Geef de gemeente van het convenant op."), field="municipality")
+        raise ConvenantError(_("Enter the covenant's municipality."), field="municipality")
     if len(set(p.pk for p in parties)) != len(parties):
-        raise ConvenantError(_("Een partij staat dubbel in de lijst."), field="parties")
+        raise ConvenantError(_("A party appears twice in the list."), field="parties")
     party_ids = {p.pk for p in parties}
     if len({o.pk for o in chain}) != len(chain):
-        raise ConvenantError(_("Een organisatie staat dubbel in de keten."), field="chain")
+        raise ConvenantError(_("An organisation appears twice in the chain."), field="chain")
     for organisation in chain:
         if organisation.pk not in party_ids:
             raise ConvenantError(
-                _("%(org)s staat in de keten maar is geen partij van het convenant.") % {"org": organisation},
+                _("%(org)s is in the chain but is not a party to the covenant.") % {"org": organisation},
                 field="chain",
             )
         if organisation.kind not in CHAIN_KINDS:
             raise ConvenantError(
-                _("%(org)s kan geen ketenpartner zijn: alleen schuldhulp, welzijn en sociaal team.")
+                _("%(org)s cannot be a chain partner: only debt assistance, welfare and social teams can.")
                 % {"org": organisation},
                 field="chain",
             )
     for kind, days in (deadlines or {}).items():
         if kind not in DeadlineKind.values:
-            raise ConvenantError(_("Onbekende termijn: %(kind)s.") % {"kind": kind}, field="deadlines")
+            raise ConvenantError(_("Unknown deadline: %(kind)s.") % {"kind": kind}, field="deadlines")
         if not isinstance(days, int) or isinstance(days, bool) or days < 1 or days > 365:
             raise ConvenantError(
-                _("De termijn %(kind)s moet een heel aantal dagen tussen 1 en 365 zijn.") % {"kind": kind},
+                _("The deadline %(kind)s must be a whole number of days between 1 and 365.") % {"kind": kind},
                 field="deadlines",
             )
     for kind, policy in (policies or {}).items():
         if kind not in DeadlineKind.values:
-            raise ConvenantError(_("Onbekende termijn: %(kind)s.") % {"kind": kind}, field="policies")
+            raise ConvenantError(_("Unknown deadline: %(kind)s.") % {"kind": kind}, field="policies")
         if policy not in EscalationPolicy.values:
-            raise ConvenantError(_("Onbekend escalatiebeleid: %(policy)s.") % {"policy": policy}, field="policies")
+            raise ConvenantError(_("Unknown escalation policy: %(policy)s.") % {"policy": policy}, field="policies")
     if retention_months is not None and retention_months < 1:
-        raise ConvenantError(_("De bewaartermijn is minstens één maand."), field="retention_months")
+        raise ConvenantError(_("The retention period is at least one month."), field="retention_months")
     if valid_from and valid_until and valid_until < valid_from:
-        raise ConvenantError(_("De einddatum ligt voor de begindatum."), field="valid_until")
+        raise ConvenantError(_("The end date is before the start date."), field="valid_until")
 
 
 def _write_rules(convenant, deadlines, policies):

@@ -26,7 +26,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     fields = ("name", "kind", "municipality", "email")
     inlines = [MembershipInline]
 
-    @admin.display(description=_("leden"))
+    @admin.display(description=_("members"))
     def member_count(self, obj):
         return obj.memberships.count()
 

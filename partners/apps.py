@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class PartnersConfig(AppConfig):
     name = "partners"
-    verbose_name = _("Ketenpartners")
+    verbose_name = _("Chain partners")

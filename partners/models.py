@@ -5,35 +5,35 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationKind(models.TextChoices):
-    CORPORATION = "corporation", _("Woningcorporatie")
-    DEBT_ASSISTANCE = "debt_assistance", _("Schuldhulpverlening")
-    WELFARE = "welfare", _("Welzijn")
-    SOCIAL_TEAM = "social_team", _("Sociaal team")
-    MUNICIPALITY = "municipality", _("Gemeente")
-    UTILITY = "utility", _("Energie- of waterbedrijf")
-    HEALTH_INSURER = "health_insurer", _("Zorgverzekeraar")
+    CORPORATION = "corporation", _("Housing corporation")
+    DEBT_ASSISTANCE = "debt_assistance", _("Debt assistance")
+    WELFARE = "welfare", _("Welfare")
+    SOCIAL_TEAM = "social_team", _("Social team")
+    MUNICIPALITY = "municipality", _("Municipality")
+    UTILITY = "utility", _("Energy or water company")
+    HEALTH_INSURER = "health_insurer", _("Health insurer")
 
 
 class Role(models.TextChoices):
-    CASEWORKER = "caseworker", _("Casusbehandelaar")
+    CASEWORKER = "caseworker", _("Caseworker")
     MANAGER = "manager", _("Manager")
 
 
 class Organisation(models.Model):
     """A party in the chain. Its members are in `group`, to which case permissions are granted."""
 
-    name = models.CharField(_("naam"), max_length=200, unique=True)
-    kind = models.CharField(_("soort"), max_length=32, choices=OrganisationKind.choices)
-    municipality = models.CharField(_("gemeente"), max_length=100)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    municipality = models.CharField(_("municipality"), max_length=100)
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation")
     # Managers are in this group as well: an eviction proposal lets the chain partners' managers (only) view.
     managers_group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="managed_organisation")
-    email = models.EmailField(_("e-mailadres"), blank=True)
-    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    email = models.EmailField(_("email address"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("organisatie")
-        verbose_name_plural = _("organisaties")
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -59,12 +59,12 @@ class Membership(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
-    role = models.CharField(_("rol"), max_length=16, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("lidmaatschap")
-        verbose_name_plural = _("lidmaatschappen")
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_valid"),
         ]

@@ -21,13 +21,13 @@ class PartnerError(BusinessError):
 def create_organisation(*, name: str, kind: str, municipality: str, email: str = "") -> Organisation:
     name = (name or "").strip()
     if not name:
-        raise PartnerError(_("Geef de organisatie een naam."), field="name")
+        raise PartnerError(_("Give the organisation a name."), field="name")
     if kind not in OrganisationKind.values:
-        raise PartnerError(_("Onbekende soort organisatie: %(kind)s.") % {"kind": kind}, field="kind")
+        raise PartnerError(_("Unknown kind of organisation: %(kind)s.") % {"kind": kind}, field="kind")
     if not (municipality or "").strip():
-        raise PartnerError(_("Geef de gemeente op."), field="municipality")
+        raise PartnerError(_("Enter the municipality."), field="municipality")
     if Organisation.objects.filter(name=name).exists():
-        raise PartnerError(_("Er is al een organisatie met deze naam."), field="name")
+        raise PartnerError(_("An organisation with this name already exists."), field="name")
     group = Group.objects.create(name=f"org:{name}")
     managers_group = Group.objects.create(name=f"org-managers:{name}")
     return Organisation.objects.create(
@@ -56,7 +56,7 @@ def _sync_groups(membership: Membership):
 def set_membership(*, user, organisation: Organisation, role: str) -> Membership:
     """Make `user` a member of `organisation` in `role`; their group membership follows."""
     if role not in Role.values:
-        raise PartnerError(_("Onbekende rol: %(role)s.") % {"role": role}, field="role")
+        raise PartnerError(_("Unknown role: %(role)s.") % {"role": role}, field="role")
     membership, _created = Membership.objects.update_or_create(
         user=user, defaults={"organisation": organisation, "role": role}
     )
@@ -81,11 +81,11 @@ def create_user(
 ):
     username = (username or "").strip()
     if not username:
-        raise PartnerError(_("Geef een gebruikersnaam op."), field="username")
+        raise PartnerError(_("Enter a username."), field="username")
     if User.objects.filter(username__iexact=username).exists():
-        raise PartnerError(_("Deze gebruikersnaam is al in gebruik."), field="username")
+        raise PartnerError(_("This username is already taken."), field="username")
     if role not in Role.values:
-        raise PartnerError(_("Onbekende rol: %(role)s.") % {"role": role}, field="role")
+        raise PartnerError(_("Unknown role: %(role)s.") % {"role": role}, field="role")
     candidate = User(username=username, email=email, first_name=first_name, last_name=last_name)
     try:
         validate_password(password, candidate)
@@ -95,6 +95,6 @@ def create_user(
     try:
         candidate.save()
     except IntegrityError as exc:
-        raise PartnerError(_("Deze gebruikersnaam is al in gebruik."), field="username") from exc
+        raise PartnerError(_("This username is already taken."), field="username") from exc
     set_membership(user=candidate, organisation=organisation, role=role)
     return candidate

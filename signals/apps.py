@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class SignalsConfig(AppConfig):
     name = "signals"
     label = "arrears_signals"
-    verbose_name = _("Vroegsignalering")
+    verbose_name = _("Early signals")

@@ -7,11 +7,11 @@ from partners.models import Organisation
 
 
 class SignalKind(models.TextChoices):
-    RENT = "rent", _("Huur")
-    ENERGY = "energy", _("Energie")
+    RENT = "rent", _("Rent")
+    ENERGY = "energy", _("Energy")
     WATER = "water", _("Water")
-    HEALTH_INSURANCE = "health_insurance", _("Zorgverzekering")
-    MUNICIPAL_TAX = "municipal_tax", _("Gemeentelijke belastingen")
+    HEALTH_INSURANCE = "health_insurance", _("Health insurance")
+    MUNICIPAL_TAX = "municipal_tax", _("Municipal taxes")
 
 
 class SignalImport(models.Model):
@@ -27,19 +27,25 @@ class SignalImport(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     cases_opened = models.PositiveIntegerField(default=0)
+    cases_updated = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=list, blank=True)
 
     class Meta:
-        verbose_name = _("signaalimport")
-        verbose_name_plural = _("signaalimports")
+        verbose_name = _("signal import")
+        verbose_name_plural = _("signal imports")
         ordering = ["-uploaded_at"]
         indexes = [models.Index(fields=["organisation", "file_hash"], name="signal_import_hash_idx")]
+
+    def __str__(self):
+        return _("%(file)s (%(rows)s rows)") % {"file": self.file_name, "rows": self.rows}
 
 
 class ArrearsSignal(models.Model):
     """An early arrears signal from a creditor, linked to the household it concerns."""
 
-    source = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signals_sent")
+    # Indexes are few on purpose: every one costs on each imported row. source is served by the unique
+    # (source, external_id), tenant by (tenant, kind), case by a partial index (most signals open no case).
+    source = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signals_sent", db_index=False)
     external_id = models.CharField(max_length=100)
     kind = models.CharField(max_length=32, choices=SignalKind.choices)
     contract_ref = models.CharField(max_length=64, blank=True)
@@ -49,8 +55,12 @@ class ArrearsSignal(models.Model):
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     months_in_arrears = models.PositiveSmallIntegerField()
     reference_date = models.DateField()
-    tenant = models.ForeignKey("cases.Tenant", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals")
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals")
+    tenant = models.ForeignKey(
+        "cases.Tenant", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals", db_index=False
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="signals", db_index=False
+    )
     municipality = models.CharField(max_length=100, blank=True, db_index=True)
     signal_import = models.ForeignKey(
         SignalImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="signals"
@@ -58,8 +68,8 @@ class ArrearsSignal(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("signaal")
-        verbose_name_plural = _("signalen")
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="signal_unique_per_source"),
@@ -69,5 +79,12 @@ class ArrearsSignal(models.Model):
         ]
         indexes = [
             models.Index(fields=["tenant", "kind"], name="signal_tenant_kind_idx"),
-            models.Index(fields=["postcode", "house_number"], name="signal_address_idx"),
+            models.Index(fields=["case"], condition=Q(case__isnull=False), name="signal_case_idx"),
         ]
+
+    def __str__(self):
+        return _("%(kind)s arrears signal %(id)s: € %(amount)s") % {
+            "kind": self.get_kind_display(),
+            "id": self.external_id,
+            "amount": self.amount,
+        }

@@ -20,6 +20,8 @@ from ..models import (
     ArrangementStatus,
     AttemptOutcome,
     Case,
+    CaseEvent,
+    CaseGroupObjectPermission,
     CaseStatus,
     Channel,
     ContactAttempt,
@@ -42,7 +44,7 @@ from ._common import (
     require_open,
     write_event,
 )
-from .access import sync_permissions
+from .access import CHANGE, VIEW, _permission_ids, sync_permissions
 from .deadlines import recompute_deadline
 
 POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
@@ -72,16 +74,55 @@ def _tenant_fields(tenant: dict) -> dict:
     for field in ("name", "contract_ref", "house_number"):
         value = str(tenant.get(field) or "").strip()
         if not value:
-            raise CaseError(_("Dit veld is verplicht."), field=f"tenant.{field}")
+            raise CaseError(_("This field is required."), field=f"tenant.{field}")
         cleaned[field] = value
     cleaned["house_number"] = normalise_house_number(cleaned["house_number"])
     postcode = normalise_postcode(tenant.get("postcode"))
     if postcode is None:
-        raise CaseError(_("Geen geldige postcode (bijvoorbeeld 1234 AB)."), field="tenant.postcode")
+        raise CaseError(_("Not a valid postcode (for example 1234 AB)."), field="tenant.postcode")
     cleaned["postcode"] = postcode
     for field in ("street", "city", "phone", "email"):
         cleaned[field] = str(tenant.get(field) or "").strip()
     return cleaned
+
+
+def _opening_actor(user, corporation):
+    actor = actor_of(user) if not isinstance(user, Actor) else user
+    corporation = corporation or actor.organisation
+    if corporation is None or corporation.kind != OrganisationKind.CORPORATION:
+        raise ForbiddenAction(_("Only a housing corporation can open a case."))
+    if not actor.is_system and actor.organisation.pk != corporation.pk:
+        raise ForbiddenAction(_("You can only open cases for your own corporation."))
+    return actor, corporation
+
+
+def _opening_figures(arrears_amount, months_in_arrears, monthly_rent):
+    amount = money(arrears_amount, "arrears_amount")
+    if monthly_rent not in (None, ""):
+        monthly_rent = money(monthly_rent, "monthly_rent")
+    else:
+        monthly_rent = None
+    try:
+        months = int(months_in_arrears)
+    except (TypeError, ValueError):
+        raise CaseError(_("Enter a whole number of months."), field="months_in_arrears") from None
+    if months < 0 or months > MAX_ARREARS_MONTHS:
+        raise CaseError(_("The number of months must be between 0 and 120."), field="months_in_arrears")
+    return amount, months, monthly_rent
+
+
+def _opening_convenant(corporation, convenant):
+    if convenant is None:
+        convenant = convenant_for_corporation(corporation)
+        if convenant is None:
+            raise CaseError(_("Your corporation is not covered by a valid covenant."), field="convenant")
+    elif not convenant.parties.filter(pk=corporation.pk).exists():
+        raise CaseError(_("Your corporation is not a party to this covenant."), field="convenant")
+    return convenant
+
+
+def _opened_description(amount, months):
+    return _("Arrears € %(amount)s (%(months)s months)") % {"amount": amount, "months": months}
 
 
 @transaction.atomic
@@ -99,29 +140,9 @@ def open_case(
     """Open a case for a corporation's tenant. By a person of the corporation, or by the system for a signal
     (then `user` is an Actor.system and `corporation` names the corporation)."""
     now = now or timezone.now()
-    actor = actor_of(user) if not isinstance(user, Actor) else user
-    corporation = corporation or actor.organisation
-    if corporation is None or corporation.kind != OrganisationKind.CORPORATION:
-        raise ForbiddenAction(_("Alleen een woningcorporatie opent een casus."))
-    if not actor.is_system and actor.organisation.pk != corporation.pk:
-        raise ForbiddenAction(_("U kunt alleen casussen van uw eigen corporatie openen."))
-    amount = money(arrears_amount, "arrears_amount")
-    if monthly_rent not in (None, ""):
-        monthly_rent = money(monthly_rent, "monthly_rent")
-    else:
-        monthly_rent = None
-    try:
-        months = int(months_in_arrears)
-    except (TypeError, ValueError):
-        raise CaseError(_("Geef een heel aantal maanden op."), field="months_in_arrears") from None
-    if months < 0 or months > MAX_ARREARS_MONTHS:
-        raise CaseError(_("Het aantal maanden ligt tussen 0 en 120."), field="months_in_arrears")
-    if convenant is None:
-        convenant = convenant_for_corporation(corporation)
-        if convenant is None:
-            raise CaseError(_("Uw corporatie valt onder geen geldig convenant."), field="convenant")
-    elif not convenant.parties.filter(pk=corporation.pk).exists():
-        raise CaseError(_("Uw corporatie is geen partij van dit convenant."), field="convenant")
+    actor, corporation = _opening_actor(user, corporation)
+    amount, months, monthly_rent = _opening_figures(arrears_amount, months_in_arrears, monthly_rent)
+    convenant = _opening_convenant(corporation, convenant)
 
     fields = _tenant_fields(tenant)
     tenant_row, _created = Tenant.objects.select_for_update().get_or_create(
@@ -133,7 +154,7 @@ def open_case(
                 setattr(tenant_row, field, value)
         tenant_row.save()
     if Case.objects.filter(tenant=tenant_row, status__in=OPEN_STATUSES).exists():
-        raise CaseError(_("Voor dit huurcontract loopt al een casus."), field="tenant.contract_ref")
+        raise CaseError(_("A case is already open for this tenancy contract."), field="tenant.contract_ref")
     case = Case(
         tenant=tenant_row,
         corporation=corporation,
@@ -152,18 +173,139 @@ def open_case(
         with transaction.atomic():
             case.save()
     except IntegrityError:
-        raise CaseError(_("Voor dit huurcontract loopt al een casus."), field="tenant.contract_ref") from None
+        raise CaseError(_("A case is already open for this tenancy contract."), field="tenant.contract_ref") from None
     write_event(
         case,
         EventKind.OPENED,
         actor=actor if actor.organisation else Actor.system(corporation),
         at=now,
-        description=_("Achterstand € %(amount)s (%(months)s maanden)") % {"amount": amount, "months": months},
+        description=_opened_description(amount, months),
         arrears_amount=str(amount),
         months_in_arrears=months,
     )
     sync_permissions(case)
     return case
+
+
+TENANT_FIELDS = ("name", "contract_ref", "house_number", "postcode", "street", "city", "phone", "email")
+
+
+@transaction.atomic
+def open_cases_bulk(user, *, openings, convenant=None, corporation=None, now=None) -> list:
+    """open_case for many tenancies at once (the signal import), with the same rules and the same effects, in a
+    fixed number of queries: each tenant got or created by contract reference (an existing one takes the given
+    non-empty fields), one open case per tenancy, the first-contact deadline from the convenant, the OPENED
+    event, and the permission rows sync_permissions gives a new case (the corporation's group: view + change).
+
+    `openings` is a list of dicts with open_case's arguments `tenant`, `arrears_amount`, `months_in_arrears`
+    and optionally `monthly_rent`. Returns one entry per opening, in order: the new Case, or the CaseError that
+    open_case would have raised for it (that opening changes nothing; the others still open). What concerns
+    the whole batch (who acts, the convenant) raises as in open_case."""
+    now = now or timezone.now()
+    actor, corporation = _opening_actor(user, corporation)
+    convenant = _opening_convenant(corporation, convenant)
+    results: list = [None] * len(openings)
+    wanted = {}  # contract_ref → (index, tenant fields, amount, months, monthly rent), first opening wins
+    for index, opening in enumerate(openings):
+        try:
+            figures = _opening_figures(
+                opening.get("arrears_amount"), opening.get("months_in_arrears"), opening.get("monthly_rent")
+            )
+            fields = _tenant_fields(opening.get("tenant"))
+        except CaseError as error:
+            results[index] = error
+            continue
+        if fields["contract_ref"] in wanted:
+            # open_case called in this order would find the case the earlier opening opened.
+            results[index] = CaseError(
+                _("A case is already open for this tenancy contract."), field="tenant.contract_ref"
+            )
+            continue
+        wanted[fields["contract_ref"]] = (index, fields, *figures)
+    if not wanted:
+        return results
+
+    # Tenants: locked like open_case's select_for_update().get_or_create, created when missing.
+    lookup = Tenant.objects.select_for_update().filter(corporation=corporation)
+    tenants = {tenant.contract_ref: tenant for tenant in lookup.filter(contract_ref__in=list(wanted))}
+    missing = [ref for ref in wanted if ref not in tenants]
+    if missing:
+        Tenant.objects.bulk_create(
+            [Tenant(corporation=corporation, **wanted[ref][1]) for ref in missing], ignore_conflicts=True
+        )
+        tenants.update((tenant.contract_ref, tenant) for tenant in lookup.filter(contract_ref__in=missing))
+    changed = []
+    for ref, (_index, fields, *_figures) in wanted.items():
+        tenant = tenants[ref]
+        values = {field: value for field, value in fields.items() if value and getattr(tenant, field) != value}
+        if values:
+            for field, value in values.items():
+                setattr(tenant, field, value)
+            changed.append(tenant)
+    if changed:
+        Tenant.objects.bulk_update(changed, TENANT_FIELDS)
+
+    busy = set(
+        Case.objects.filter(
+            tenant_id__in=[tenant.pk for tenant in tenants.values()], status__in=OPEN_STATUSES
+        ).values_list("tenant_id", flat=True)
+    )
+    deadline_at = deadline_for(convenant, DeadlineKind.FIRST_CONTACT, now)
+    cases = []
+    for ref, (index, _fields, amount, months, monthly_rent) in wanted.items():
+        tenant = tenants[ref]
+        if tenant.pk in busy:
+            results[index] = CaseError(
+                _("A case is already open for this tenancy contract."), field="tenant.contract_ref"
+            )
+            continue
+        case = Case(
+            tenant=tenant,
+            corporation=corporation,
+            holder=corporation,
+            convenant=convenant,
+            status=CaseStatus.OPEN,
+            arrears_amount=amount,
+            months_in_arrears=months,
+            monthly_rent=monthly_rent,
+            opened_at=now,
+            last_activity_at=now,
+            deadline_kind=DeadlineKind.FIRST_CONTACT,
+            deadline_at=deadline_at,
+        )
+        results[index] = case
+        cases.append(case)
+    if not cases:
+        return results
+    try:
+        with transaction.atomic():
+            Case.objects.bulk_create(cases)
+    except IntegrityError:
+        # The tenants are locked, so only a writer that skips that lock gets here: refuse the batch as a whole.
+        raise CaseError(
+            _("A case is already open for this tenancy contract."), field="tenant.contract_ref", conflict=True
+        ) from None
+    event_actor = actor if actor.organisation else Actor.system(corporation)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            kind=EventKind.OPENED,
+            at=now,
+            actor=event_actor.user,
+            organisation=event_actor.organisation,
+            description=str(_opened_description(case.arrears_amount, case.months_in_arrears)),
+            data={"arrears_amount": str(case.arrears_amount), "months_in_arrears": case.months_in_arrears},
+        )
+        for case in cases
+    )
+    # sync_permissions for a new case: the corporation is also the holder, no offer, no eviction proposal.
+    permission_ids = _permission_ids()
+    CaseGroupObjectPermission.objects.bulk_create(
+        CaseGroupObjectPermission(content_object=case, group_id=corporation.group_id, permission_id=permission_ids[codename])
+        for case in cases
+        for codename in (VIEW, CHANGE)
+    )
+    return results
 
 
 @transaction.atomic
@@ -174,16 +316,16 @@ def log_contact_attempt(user, case, *, channel, outcome, at=None, notes="", now=
     require_open(case)
     require_holder(actor, case)
     if channel not in Channel.values:
-        raise CaseError(_("Onbekend kanaal: %(value)s.") % {"value": channel}, field="channel")
+        raise CaseError(_("Unknown channel: %(value)s.") % {"value": channel}, field="channel")
     if outcome not in AttemptOutcome.values:
-        raise CaseError(_("Onbekend resultaat: %(value)s.") % {"value": outcome}, field="outcome")
+        raise CaseError(_("Unknown result: %(value)s.") % {"value": outcome}, field="outcome")
     at = at or now
     if at > now + timedelta(minutes=1):
-        raise CaseError(_("Een contactpoging kan niet in de toekomst liggen."), field="at")
+        raise CaseError(_("A contact attempt cannot be in the future."), field="at")
     if case.status == CaseStatus.HANDED_OVER:
-        raise CaseError(_("De casus is aangeboden aan een ketenpartner; trek het aanbod eerst in."))
+        raise CaseError(_("The case has been offered to a chain partner; withdraw the offer first."))
     if case.status == CaseStatus.EVICTION_PROPOSED:
-        raise CaseError(_("Er ligt een ontruimingsvoorstel; wacht de stemming af."))
+        raise CaseError(_("An eviction proposal is pending; wait for the vote."))
     attempt = ContactAttempt.objects.create(
         case=case, organisation=actor.organisation, user=actor.user, channel=channel, outcome=outcome, at=at,
         notes=notes or "",
@@ -221,17 +363,17 @@ def agree_arrangement(user, case, *, monthly_amount, start_date, months, now=Non
     try:
         months = int(months)
     except (TypeError, ValueError):
-        raise CaseError(_("Geef een heel aantal maanden op."), field="months") from None
+        raise CaseError(_("Enter a whole number of months."), field="months") from None
     if months < 1 or months > 120:
-        raise CaseError(_("Een regeling duurt 1 tot 120 maanden."), field="months")
+        raise CaseError(_("An arrangement runs for 1 to 120 months."), field="months")
     if not isinstance(start_date, date):
-        raise CaseError(_("Geef een geldige datum op."), field="start_date")
+        raise CaseError(_("Enter a valid date."), field="start_date")
     today = timezone.localdate(now)
     if start_date < today - timedelta(days=62) or start_date > today + timedelta(days=366):
-        raise CaseError(_("De eerste termijn ligt binnen twee maanden terug en een jaar vooruit."), field="start_date")
+        raise CaseError(_("The first instalment must fall between two months ago and one year ahead."), field="start_date")
     if case.status not in (CaseStatus.OPEN, CaseStatus.CONTACTING):
         raise CaseError(
-            _("Een betalingsregeling kan alleen bij een nieuwe casus of een casus in contact (nu: %(status)s).")
+            _("A payment arrangement is only possible for a new case or a case in contact (now: %(status)s).")
             % {"status": case.get_status_display()}
         )
     arrangement = Arrangement.objects.create(
@@ -244,7 +386,7 @@ def agree_arrangement(user, case, *, monthly_amount, start_date, months, now=Non
         EventKind.ARRANGEMENT,
         actor=actor,
         at=now,
-        description=_("€ %(amount)s per maand, %(months)s maanden, vanaf %(start)s")
+        description=_("€ %(amount)s per month, %(months)s months, from %(start)s")
         % {"amount": amount, "months": months, "start": start_date.isoformat()},
         arrangement=arrangement.pk,
         monthly_amount=str(amount),
@@ -265,7 +407,7 @@ def record_missed_installment(user, case, *, note="", now=None) -> Arrangement:
     require_holder(actor, case)
     arrangement = case.arrangements.filter(status=ArrangementStatus.ACTIVE).first()
     if case.status != CaseStatus.ARRANGEMENT or arrangement is None:
-        raise CaseError(_("Deze casus heeft geen lopende betalingsregeling."))
+        raise CaseError(_("This case has no active payment arrangement."))
     arrangement.status = ArrangementStatus.BROKEN
     arrangement.missed_installments += 1
     arrangement.save(update_fields=["status", "missed_installments"])
@@ -286,7 +428,7 @@ def add_note(user, case, *, text, now=None):
     require_holder_or_corporation(actor, case)
     text = (text or "").strip()
     if not text:
-        raise CaseError(_("Een notitie mag niet leeg zijn."), field="text")
+        raise CaseError(_("A note cannot be empty."), field="text")
     event = write_event(case, EventKind.NOTE, actor=actor, at=now, description=text)
     _save(case, now)
     return event
@@ -307,7 +449,7 @@ def update_arrears(case, *, arrears_amount, months_in_arrears, source=None, now=
         actor=Actor.system(source),
         at=now,
         description=description
-        or _("Achterstand nu € %(amount)s (%(months)s maanden)") % {"amount": amount, "months": months_in_arrears},
+        or _("Arrears now € %(amount)s (%(months)s months)") % {"amount": amount, "months": months_in_arrears},
         arrears_amount=str(amount),
         months_in_arrears=int(months_in_arrears),
     )
@@ -324,9 +466,9 @@ def close_case(user, case, *, outcome, notes="", now=None) -> Case:
     require_holder_or_corporation(actor, case)
     allowed = [o for o in Outcome.values if o != Outcome.EVICTED]
     if outcome not in allowed:
-        raise CaseError(_("Kies een uitkomst."), field="outcome")
+        raise CaseError(_("Choose an outcome."), field="outcome")
     Handover.objects.filter(case=case, status=HandoverStatus.OFFERED).update(
-        status=HandoverStatus.WITHDRAWN, responded_at=now, reason=str(_("Casus gesloten"))
+        status=HandoverStatus.WITHDRAWN, responded_at=now, reason=str(_("Case closed"))
     )
     EvictionProposal.objects.filter(case=case, status=ProposalStatus.OPEN).update(
         status=ProposalStatus.REJECTED, decided_at=now

@@ -22,14 +22,14 @@ def propose_eviction(user, case, *, reason, now=None) -> EvictionProposal:
     actor = actor_of(user)
     case = lock_case(case)
     if not actor.is_manager or actor.organisation.pk != case.corporation_id:
-        raise ForbiddenAction(_("Alleen een manager van de corporatie kan ontruiming voorstellen."))
+        raise ForbiddenAction(_("Only a manager of the corporation can propose eviction."))
     require_open(case)
     reason = (reason or "").strip()
     if not reason:
-        raise CaseError(_("Geef de reden voor het voorstel."), field="reason")
+        raise CaseError(_("Give the reason for the proposal."), field="reason")
     if case.status not in PROPOSABLE_STATUSES:
         raise CaseError(
-            _("Ontruiming kan nu niet worden voorgesteld (status: %(status)s).") % {"status": case.get_status_display()}
+            _("Eviction cannot be proposed now (status: %(status)s).") % {"status": case.get_status_display()}
         )
     proposal = EvictionProposal.objects.create(
         case=case,
@@ -48,7 +48,7 @@ def propose_eviction(user, case, *, reason, now=None) -> EvictionProposal:
     for organisation in voters:
         notify(
             managers_of(organisation),
-            subject=_("Ontruimingsvoorstel ter stemming: casus #%(id)s") % {"id": case.pk},
+            subject=_("Eviction proposal up for vote: case #%(id)s") % {"id": case.pk},
             body=reason,
             case=case,
             now=now,
@@ -62,14 +62,14 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
     actor = actor_of(user)
     proposal = EvictionProposal.objects.select_for_update().get(pk=proposal.pk)
     if not actor.is_manager or not proposal.voters.filter(pk=actor.organisation.pk).exists():
-        raise ForbiddenAction(_("Alleen managers van de corporatie en de ketenpartners stemmen over ontruiming."))
+        raise ForbiddenAction(_("Only managers of the corporation and of the chain partners vote on eviction."))
     if proposal.status != ProposalStatus.OPEN:
-        raise CaseError(_("Over dit voorstel is al besloten."), conflict=True)
+        raise CaseError(_("This proposal has already been decided."), conflict=True)
     if not isinstance(agree, bool):
-        raise CaseError(_("Kies voor of tegen."), field="agree")
+        raise CaseError(_("Choose for or against."), field="agree")
     reason = (reason or "").strip()
     if not reason:
-        raise CaseError(_("Geef de reden van uw stem."), field="reason")
+        raise CaseError(_("Give the reason for your vote."), field="reason")
     case = lock_case(proposal.case_id)
     require_open(case)
     try:
@@ -79,13 +79,13 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
                 voted_at=now,
             )
     except IntegrityError:
-        raise CaseError(_("Uw organisatie heeft al gestemd."), conflict=True) from None
+        raise CaseError(_("Your organisation has already voted."), conflict=True) from None
     write_event(
         case,
         EventKind.EVICTION_VOTE,
         actor=actor,
         at=now,
-        description=(_("Voor: %(reason)s") if agree else _("Tegen: %(reason)s")) % {"reason": reason},
+        description=(_("For: %(reason)s") if agree else _("Against: %(reason)s")) % {"reason": reason},
         proposal=proposal.pk,
         agree=agree,
     )
@@ -97,7 +97,7 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
         fields = ["status"]
         write_event(
             case, EventKind.EVICTION_REJECTED, actor=actor, at=now,
-            description=_("%(org)s is tegen: de casus gaat terug.") % {"org": actor.organisation.name},
+            description=_("%(org)s is against: the case goes back.") % {"org": actor.organisation.name},
             proposal=proposal.pk,
         )
     elif proposal.votes.count() == proposal.voters.count():
@@ -112,7 +112,7 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
             EventKind.EVICTION_DECIDED,
             actor=actor,
             at=now,
-            description=_("Gezamenlijk besloten tot ontruiming."),
+            description=_("Eviction decided jointly."),
             proposal=proposal.pk,
             votes=[
                 {"organisation": v.organisation.name, "agree": v.agree, "reason": v.reason, "at": v.voted_at.isoformat()}
@@ -126,7 +126,7 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
         for organisation in proposal.voters.all():
             notify(
                 managers_of(organisation),
-                subject=_("Besluit over ontruiming casus #%(id)s: %(decision)s")
+                subject=_("Eviction decision for case #%(id)s: %(decision)s")
                 % {"id": case.pk, "decision": proposal.get_status_display()},
                 case=case,
                 now=now,

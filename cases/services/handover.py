@@ -39,10 +39,45 @@ def next_in_chain(case, after: Organisation | None = None) -> Organisation | Non
     return rest[0] if rest else None
 
 
-def build_dossier(case, *, summary="", tenant_consent=False, now) -> dict:
-    """What the partner is given: everything done so far, so that nobody has to ask for it again."""
+def dossier_rows(case) -> dict:
+    """What build_dossier reads about one case (ordered lists)."""
+    return {
+        "events": list(case.events.select_related("organisation").order_by("at", "id")),
+        "attempts": list(case.contact_attempts.select_related("organisation").order_by("at", "id")),
+        "arrangements": list(case.arrangements.order_by("created_at", "id")),
+        "signals": list(case.signals.order_by("reference_date")),
+        "handovers": list(case.handovers.select_related("to_organisation").order_by("offered_at")),
+    }
+
+
+def dossier_rows_many(cases) -> dict:
+    """dossier_rows for many cases with five queries: case id → rows (the escalation sweep's batches)."""
+    from collections import defaultdict
+
+    from signals.models import ArrearsSignal
+
+    from ..models import Arrangement, CaseEvent, ContactAttempt
+
+    ids = [case.pk for case in cases]
+    rows = {pk: defaultdict(list) for pk in ids}
+    for key, queryset in (
+        ("events", CaseEvent.objects.select_related("organisation").order_by("at", "id")),
+        ("attempts", ContactAttempt.objects.select_related("organisation").order_by("at", "id")),
+        ("arrangements", Arrangement.objects.order_by("created_at", "id")),
+        ("signals", ArrearsSignal.objects.order_by("reference_date")),
+        ("handovers", Handover.objects.select_related("to_organisation").order_by("offered_at")),
+    ):
+        for row in queryset.filter(case_id__in=ids):
+            rows[row.case_id][key].append(row)
+    return rows
+
+
+def build_dossier(case, *, summary="", tenant_consent=False, now, rows=None) -> dict:
+    """What the partner is given: everything done so far, so that nobody has to ask for it again.
+    `rows`: what dossier_rows(case) would read, when the caller read it already."""
     tenant = case.tenant
-    events = case.events.order_by("at", "id")
+    rows = rows if rows is not None else dossier_rows(case)
+    events = rows["events"]
     return {
         "assembled_at": now.isoformat(),
         "summary": summary,
@@ -78,7 +113,7 @@ def build_dossier(case, *, summary="", tenant_consent=False, now) -> dict:
                 "notes": a.notes,
                 "organisation": a.organisation.name,
             }
-            for a in case.contact_attempts.select_related("organisation").order_by("at", "id")
+            for a in rows["attempts"]
         ],
         "arrangements": [
             {
@@ -89,11 +124,11 @@ def build_dossier(case, *, summary="", tenant_consent=False, now) -> dict:
                 "missed_installments": r.missed_installments,
                 "agreed_at": r.created_at.isoformat(),
             }
-            for r in case.arrangements.order_by("created_at", "id")
+            for r in rows["arrangements"]
         ],
         "notes": [
             {"at": e.at.isoformat(), "text": e.description, "organisation": e.organisation.name if e.organisation else ""}
-            for e in events.select_related("organisation")
+            for e in events
             if e.kind == EventKind.NOTE
         ],
         "signals": [
@@ -103,7 +138,7 @@ def build_dossier(case, *, summary="", tenant_consent=False, now) -> dict:
                 "months_in_arrears": s.months_in_arrears,
                 "reference_date": s.reference_date.isoformat(),
             }
-            for s in case.signals.order_by("reference_date")
+            for s in rows["signals"]
         ],
         "previous_handovers": [
             {
@@ -112,7 +147,7 @@ def build_dossier(case, *, summary="", tenant_consent=False, now) -> dict:
                 "offered_at": h.offered_at.isoformat(),
                 "reason": h.reason,
             }
-            for h in case.handovers.select_related("to_organisation").order_by("offered_at")
+            for h in rows["handovers"]
         ],
     }
 
@@ -137,14 +172,14 @@ def _offer(case, *, actor: Actor, to_organisation, summary, tenant_consent, prev
         EventKind.HANDOVER_OFFERED,
         actor=actor if actor.organisation else Actor.system(case.holder),
         at=now,
-        description=_("Aangeboden aan %(org)s") % {"org": to_organisation.name},
+        description=_("Offered to %(org)s") % {"org": to_organisation.name},
         handover=handover.pk,
         to_organisation=to_organisation.pk,
         by_escalation=by_escalation,
     )
     notify(
         members_of(to_organisation),
-        subject=_("Nieuwe casus aangeboden: %(tenant)s") % {"tenant": case.tenant.name},
+        subject=_("New case offered: %(tenant)s") % {"tenant": case.tenant.name},
         body=summary,
         case=case,
         now=now,
@@ -161,27 +196,27 @@ def offer_handover(user, case, *, to_organisation=None, summary, tenant_consent,
     require_holder(actor, case)
     if case.status not in OFFERABLE_STATUSES:
         raise CaseError(
-            _("Deze casus kan nu niet worden overgedragen (status: %(status)s).") % {"status": case.get_status_display()}
+            _("This case cannot be handed over now (status: %(status)s).") % {"status": case.get_status_display()}
         )
     summary = (summary or "").strip()
     if not summary:
-        raise CaseError(_("Schrijf een samenvatting voor de ketenpartner."), field="summary")
+        raise CaseError(_("Write a summary for the chain partner."), field="summary")
     if tenant_consent is not True:
-        raise CaseError(_("Zonder toestemming van de huurder kan het dossier niet worden gedeeld."), field="tenant_consent")
+        raise CaseError(_("Without the tenant's consent the dossier cannot be shared."), field="tenant_consent")
     if to_organisation is None:
         to_organisation = next_in_chain(case)
         if to_organisation is None:
-            raise CaseError(_("Er is geen volgende ketenpartner in het convenant."), field="to_organisation")
+            raise CaseError(_("There is no next chain partner in the covenant."), field="to_organisation")
     if to_organisation.pk in (case.holder_id, case.corporation_id):
-        raise CaseError(_("Kies een andere organisatie dan de huidige behandelaar."), field="to_organisation")
+        raise CaseError(_("Choose an organisation other than the current holder."), field="to_organisation")
     if not case.convenant.parties.filter(pk=to_organisation.pk).exists():
-        raise CaseError(_("Deze organisatie is geen partij van het convenant."), field="to_organisation")
+        raise CaseError(_("This organisation is not a party to the covenant."), field="to_organisation")
     if to_organisation.kind not in (
         OrganisationKind.DEBT_ASSISTANCE,
         OrganisationKind.WELFARE,
         OrganisationKind.SOCIAL_TEAM,
     ):
-        raise CaseError(_("Aan deze organisatie kan geen casus worden overgedragen."), field="to_organisation")
+        raise CaseError(_("Cases cannot be handed over to this organisation."), field="to_organisation")
     handover = _offer(
         case,
         actor=actor,
@@ -198,6 +233,9 @@ def offer_handover(user, case, *, to_organisation=None, summary, tenant_consent,
 
 
 def _lock_offer(handover) -> Handover:
+    # The case row first, then the offer: the order offer_handover and close_case lock in, so an accept that
+    # races a close or a new offer waits instead of deadlocking.
+    lock_case(handover.case_id)
     return (
         Handover.objects.select_for_update(of=("self",))
         .select_related("from_organisation", "to_organisation")
@@ -208,7 +246,7 @@ def _lock_offer(handover) -> Handover:
 def _require_offered(handover):
     if handover.status != HandoverStatus.OFFERED:
         raise CaseError(
-            _("Dit aanbod is niet meer open (nu: %(status)s).") % {"status": handover.get_status_display()},
+            _("This offer is no longer open (now: %(status)s).") % {"status": handover.get_status_display()},
             conflict=True,
         )
 
@@ -233,7 +271,7 @@ def accept_handover(user, handover, *, now=None) -> Handover:
     actor = actor_of(user)
     handover = _lock_offer(handover)
     if actor.organisation.pk != handover.to_organisation_id:
-        raise CaseError(_("Dit aanbod is niet aan uw organisatie gedaan."))
+        raise CaseError(_("This offer was not made to your organisation."))
     _require_offered(handover)
     case = lock_case(handover.case_id)
     handover.status = HandoverStatus.ACCEPTED
@@ -247,14 +285,14 @@ def accept_handover(user, handover, *, now=None) -> Handover:
         EventKind.HANDOVER_ACCEPTED,
         actor=actor,
         at=now,
-        description=_("Opgepakt door %(org)s") % {"org": handover.to_organisation.name},
+        description=_("Picked up by %(org)s") % {"org": handover.to_organisation.name},
         handover=handover.pk,
     )
     _save(case, now, "status", "holder")
     sync_permissions(case)
     notify(
         members_of(handover.from_organisation),
-        subject=_("%(org)s heeft de casus %(tenant)s opgepakt")
+        subject=_("%(org)s has picked up the case %(tenant)s")
         % {"org": handover.to_organisation.name, "tenant": case.tenant.name},
         case=case,
         now=now,
@@ -268,10 +306,10 @@ def decline_handover(user, handover, *, reason, now=None) -> Handover:
     actor = actor_of(user)
     handover = _lock_offer(handover)
     if actor.organisation.pk != handover.to_organisation_id:
-        raise CaseError(_("Dit aanbod is niet aan uw organisatie gedaan."))
+        raise CaseError(_("This offer was not made to your organisation."))
     reason = (reason or "").strip()
     if not reason:
-        raise CaseError(_("Geef een reden waarom u de casus niet oppakt."), field="reason")
+        raise CaseError(_("Give a reason why you are not picking up the case."), field="reason")
     _require_offered(handover)
     case = _end_offer(
         handover,
@@ -280,11 +318,11 @@ def decline_handover(user, handover, *, reason, now=None) -> Handover:
         reason=reason,
         now=now,
         event_kind=EventKind.HANDOVER_DECLINED,
-        description=_("Afgewezen door %(org)s: %(reason)s") % {"org": handover.to_organisation.name, "reason": reason},
+        description=_("Declined by %(org)s: %(reason)s") % {"org": handover.to_organisation.name, "reason": reason},
     )
     notify(
         members_of(handover.from_organisation),
-        subject=_("%(org)s heeft de casus %(tenant)s afgewezen")
+        subject=_("%(org)s has declined the case %(tenant)s")
         % {"org": handover.to_organisation.name, "tenant": case.tenant.name},
         body=reason,
         case=case,
@@ -299,7 +337,7 @@ def withdraw_handover(user, handover, *, reason="", now=None) -> Handover:
     actor = actor_of(user)
     handover = _lock_offer(handover)
     if not actor.is_system and actor.organisation.pk != handover.from_organisation_id:
-        raise CaseError(_("Alleen de aanbiedende organisatie kan het aanbod intrekken."))
+        raise CaseError(_("Only the offering organisation can withdraw the offer."))
     _require_offered(handover)
     _end_offer(
         handover,
@@ -308,7 +346,7 @@ def withdraw_handover(user, handover, *, reason="", now=None) -> Handover:
         reason=(reason or "").strip(),
         now=now,
         event_kind=EventKind.HANDOVER_WITHDRAWN,
-        description=_("Aanbod aan %(org)s ingetrokken") % {"org": handover.to_organisation.name},
+        description=_("Offer to %(org)s withdrawn") % {"org": handover.to_organisation.name},
     )
     return handover
 
@@ -322,11 +360,11 @@ def plan_joint_visit(user, case, *, partner, planned_at, address="", now=None) -
     require_open(case)
     require_holder(actor, case)
     if partner.pk == case.holder_id:
-        raise CaseError(_("Kies een andere organisatie dan uw eigen."), field="partner")
+        raise CaseError(_("Choose an organisation other than your own."), field="partner")
     if not case.convenant.parties.filter(pk=partner.pk).exists():
-        raise CaseError(_("Deze organisatie is geen partij van het convenant."), field="partner")
+        raise CaseError(_("This organisation is not a party to the covenant."), field="partner")
     if planned_at < now - timedelta(minutes=1):
-        raise CaseError(_("Een huisbezoek plant u in de toekomst."), field="planned_at")
+        raise CaseError(_("A home visit must be planned in the future."), field="planned_at")
     address = (address or "").strip() or case.tenant.address
     visit = JointVisit.objects.create(
         case=case, organisation=actor.organisation, partner=partner, planned_at=planned_at, address=address,
@@ -337,7 +375,7 @@ def plan_joint_visit(user, case, *, partner, planned_at, address="", now=None) -
         EventKind.JOINT_VISIT_PLANNED,
         actor=actor,
         at=now,
-        description=_("Gezamenlijk huisbezoek met %(org)s op %(when)s")
+        description=_("Joint home visit with %(org)s on %(when)s")
         % {"org": partner.name, "when": timezone.localtime(planned_at).strftime("%d-%m-%Y %H:%M")},
         joint_visit=visit.pk,
         partner=partner.pk,
@@ -346,7 +384,7 @@ def plan_joint_visit(user, case, *, partner, planned_at, address="", now=None) -
     for organisation in (actor.organisation, partner):
         notify(
             members_of(organisation),
-            subject=_("Gezamenlijk huisbezoek gepland: %(tenant)s") % {"tenant": case.tenant.name},
+            subject=_("Joint home visit planned: %(tenant)s") % {"tenant": case.tenant.name},
             body=_("%(when)s, %(address)s")
             % {"when": timezone.localtime(planned_at).strftime("%d-%m-%Y %H:%M"), "address": address},
             case=case,
@@ -360,7 +398,7 @@ def record_joint_visit(user, visit, *, outcome, notes="", at=None, now=None) -> 
     """The visit took place: its outcome is logged on the case as a joint_home_visit attempt."""
     visit = JointVisit.objects.select_for_update().select_related("case").get(pk=visit.pk)
     if visit.status != JointVisitStatus.PLANNED:
-        raise CaseError(_("Dit huisbezoek is al verwerkt."), conflict=True)
+        raise CaseError(_("This home visit has already been processed."), conflict=True)
     attempt = log_contact_attempt(
         user, visit.case, channel=Channel.JOINT_HOME_VISIT, outcome=outcome, at=at or min(visit.planned_at, now or timezone.now()),
         notes=notes,
