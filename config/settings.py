@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.membership",
+                "cases.context_processors.notifications",
             ],
         },
     },
@@ -94,7 +95,7 @@ LOGIN_REDIRECT_URL = "cases:worklist"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
@@ -117,9 +118,10 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
 REST_FRAMEWORK = {
+    # Token first: DRF then answers 401 (with WWW-Authenticate) rather than 403 to a request without credentials.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -141,6 +143,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "HandoverStatusEnum": "cases.models.HandoverStatus",
+        "ArrangementStatusEnum": "cases.models.ArrangementStatus",
+        "JointVisitStatusEnum": "cases.models.JointVisitStatus",
+        "ProposalStatusEnum": "cases.models.ProposalStatus",
+        "AttemptOutcomeEnum": "cases.models.AttemptOutcome",
+        "CaseOutcomeEnum": "cases.models.Outcome",
+    },
 }
 
 # Celery. Deadlines live in the database; queued tasks are only a trigger, so every task is idempotent and may
@@ -148,7 +159,9 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": 2 * 60 * 60}
+    # visibility_timeout: longer than any task's time limit (300 s) and any countdown used, or Redis would hand a
+    # running task to a second worker; socket_connect_timeout: a producer with Redis down fails fast.
+    {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 5}
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "broker"),
@@ -211,8 +224,8 @@ LOGGING = {
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -1,1 +1,8 @@
-urlpatterns = []
+from django.urls import path
+
+from .api import ConvenantDetail, ConvenantList
+
+urlpatterns = [
+    path("convenants/", ConvenantList.as_view(), name="api-convenant-list"),
+    path("convenants/<int:pk>/", ConvenantDetail.as_view(), name="api-convenant-detail"),
+]

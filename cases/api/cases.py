@@ -1,1 +1,194 @@
-urlpatterns = []
+"""REST: cases, their timeline and export, and the casework actions (API.md § Cases)."""
+
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from config.pagination import CaseCursorPagination
+
+from .. import selectors, services
+from ..filters import CaseFilter, SelectorFilterBackend, filter_values
+from ..models import AccessLog, Case, CaseEvent
+from .base import APIMixin, service_errors
+from .serializers import (
+    ArrangementInputSerializer,
+    ArrangementSerializer,
+    CaseCreateSerializer,
+    CaseExportSerializer,
+    CaseSerializer,
+    CloseInputSerializer,
+    ContactAttemptInputSerializer,
+    ContactAttemptSerializer,
+    EventSerializer,
+    MissedInstallmentInputSerializer,
+    NoteInputSerializer,
+    case_export,
+)
+
+
+def visible_case(request, pk) -> Case:
+    """The case if the user may see it; 404 otherwise, so that its existence does not leak."""
+    try:
+        return selectors.case_detail(request.user, pk)
+    except Case.DoesNotExist:
+        raise NotFound() from None
+
+
+def validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def case_answer(request, pk, code=status.HTTP_200_OK):
+    return Response(CaseSerializer(visible_case(request, pk)).data, status=code)
+
+
+class TimelinePagination(CursorPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = ("at", "id")
+
+
+class CaseListCreate(APIMixin, generics.ListCreateAPIView):
+    """GET: the cases the user may see, filtered, newest first (cursor pagination). POST: open a case."""
+
+    serializer_class = CaseSerializer
+    pagination_class = CaseCursorPagination
+    filter_backends = [SelectorFilterBackend]
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        values = filter_values(CaseFilter, self.request)
+        if "holder" in values:
+            values["holder"] = int(values["holder"])
+        return selectors.case_list(self.request.user, **values)
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
+    def post(self, request, *args, **kwargs):
+        data = validated(CaseCreateSerializer, request)
+        with service_errors():
+            case = services.open_case(request.user, **data)
+        return case_answer(request, case.pk, status.HTTP_201_CREATED)
+
+
+class CaseDetail(APIMixin, generics.RetrieveAPIView):
+    """One case; the read is written to the access log."""
+
+    serializer_class = CaseSerializer
+    queryset = Case.objects.none()
+
+    def get_object(self):
+        case = visible_case(self.request, self.kwargs["pk"])
+        services.record_access(self.request.user, case, AccessLog.What.DETAIL)
+        return case
+
+
+class CaseTimeline(APIMixin, generics.ListAPIView):
+    """The case's events, oldest first; the read is written to the access log."""
+
+    serializer_class = EventSerializer
+    pagination_class = TimelinePagination
+    queryset = CaseEvent.objects.none()
+
+    def list(self, request, *args, **kwargs):
+        case = visible_case(request, kwargs["pk"])
+        services.record_access(request.user, case, AccessLog.What.TIMELINE)
+        page = self.paginate_queryset(selectors.timeline(case))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class CaseExport(APIMixin, generics.GenericAPIView):
+    queryset = Case.objects.none()
+
+    @extend_schema(
+        responses=CaseExportSerializer,
+        description="The case's personal data and full history (AVG right of access); written to the access log.",
+    )
+    def get(self, request, pk):
+        case = visible_case(request, pk)
+        services.record_access(request.user, case, AccessLog.What.EXPORT)
+        return Response(case_export(case))
+
+
+class ContactAttempts(APIMixin, generics.GenericAPIView):
+    queryset = Case.objects.none()
+
+    @extend_schema(request=ContactAttemptInputSerializer, responses={201: ContactAttemptSerializer})
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        data = validated(ContactAttemptInputSerializer, request)
+        with service_errors():
+            attempt = services.log_contact_attempt(request.user, case, **data)
+        return Response(ContactAttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
+
+
+class Arrangements(APIMixin, generics.GenericAPIView):
+    queryset = Case.objects.none()
+
+    @extend_schema(request=ArrangementInputSerializer, responses={201: ArrangementSerializer})
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        data = validated(ArrangementInputSerializer, request)
+        with service_errors():
+            arrangement = services.agree_arrangement(request.user, case, **data)
+        return Response(ArrangementSerializer(arrangement).data, status=status.HTTP_201_CREATED)
+
+
+class MissedInstallment(APIMixin, generics.GenericAPIView):
+    queryset = Case.objects.none()
+
+    @extend_schema(
+        request=MissedInstallmentInputSerializer,
+        responses={200: CaseSerializer},
+        description="The tenant missed a payment: the arrangement is broken, the case goes back to contacting.",
+    )
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        data = validated(MissedInstallmentInputSerializer, request)
+        with service_errors():
+            services.record_missed_installment(request.user, case, **data)
+        return case_answer(request, pk)
+
+
+class Notes(APIMixin, generics.GenericAPIView):
+    queryset = Case.objects.none()
+
+    @extend_schema(request=NoteInputSerializer, responses={201: EventSerializer})
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        data = validated(NoteInputSerializer, request)
+        with service_errors():
+            event = services.add_note(request.user, case, **data)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class Close(APIMixin, generics.GenericAPIView):
+    queryset = Case.objects.none()
+
+    @extend_schema(request=CloseInputSerializer, responses={200: CaseSerializer})
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        data = validated(CloseInputSerializer, request)
+        with service_errors():
+            services.close_case(request.user, case, **data)
+        return case_answer(request, pk)
+
+
+urlpatterns = [
+    path("cases/", CaseListCreate.as_view(), name="api-case-list"),
+    path("cases/<int:pk>/", CaseDetail.as_view(), name="api-case-detail"),
+    path("cases/<int:pk>/timeline/", CaseTimeline.as_view(), name="api-case-timeline"),
+    path("cases/<int:pk>/export/", CaseExport.as_view(), name="api-case-export"),
+    path("cases/<int:pk>/contact-attempts/", ContactAttempts.as_view(), name="api-case-contact-attempts"),
+    path("cases/<int:pk>/arrangements/", Arrangements.as_view(), name="api-case-arrangements"),
+    path("cases/<int:pk>/missed-installment/", MissedInstallment.as_view(), name="api-case-missed-installment"),
+    path("cases/<int:pk>/notes/", Notes.as_view(), name="api-case-notes"),
+    path("cases/<int:pk>/close/", Close.as_view(), name="api-case-close"),
+]

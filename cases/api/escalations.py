@@ -1,1 +1,30 @@
-urlpatterns = []
+"""REST: escalations of the cases the user can see."""
+
+from django.urls import path
+from rest_framework import generics
+
+from .. import selectors
+from ..filters import EscalationFilter, SelectorFilterBackend, filter_values
+from ..models import Escalation
+from .base import APIMixin
+from .serializers import EscalationSerializer
+
+
+class EscalationList(APIMixin, generics.ListAPIView):
+    """Escalations of the cases the user can see, newest first; `case` narrows to one case."""
+
+    serializer_class = EscalationSerializer
+    filter_backends = [SelectorFilterBackend]
+    filterset_class = EscalationFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Escalation.objects.none()
+        values = filter_values(EscalationFilter, self.request)
+        case = int(values["case"]) if "case" in values else None
+        return selectors.escalations_for(self.request.user, case=case)
+
+
+urlpatterns = [
+    path("escalations/", EscalationList.as_view(), name="api-escalation-list"),
+]

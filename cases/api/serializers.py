@@ -1,0 +1,373 @@
+"""DRF serializers of the case API: input serializers check types and shapes only (the services check the
+rules); output serializers read only what the selectors already joined."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from convenants.models import Convenant
+from partners.models import Organisation
+
+from ..models import (
+    AccessLog,
+    Arrangement,
+    AttemptOutcome,
+    Case,
+    CaseEvent,
+    Channel,
+    ContactAttempt,
+    Escalation,
+    EvictionProposal,
+    EvictionVote,
+    Handover,
+    JointVisit,
+    Notification,
+    Outcome,
+    Tenant,
+)
+from ..services import normalise_postcode
+
+CLOSING_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != Outcome.EVICTED]
+
+
+class RefSerializer(serializers.Serializer):
+    """An organisation or convenant in answers: {"id", "name"}."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+def ref(**kwargs):
+    return RefSerializer(read_only=True, **kwargs)
+
+
+# --- cases -------------------------------------------------------------------------------------------------
+
+
+class TenantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tenant
+        fields = ["name", "street", "house_number", "postcode", "city", "phone", "email", "contract_ref"]
+        read_only_fields = fields
+
+
+class TenantInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    house_number = serializers.CharField(max_length=16)
+    postcode = serializers.CharField(max_length=10)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    contract_ref = serializers.CharField(max_length=64)
+
+    def validate_postcode(self, value):
+        postcode = normalise_postcode(value)
+        if postcode is None:
+            raise serializers.ValidationError(_("Not a valid postcode (for example 1234 AB)."))
+        return postcode
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    tenant = TenantSerializer(read_only=True)
+    corporation = ref()
+    holder = ref()
+    convenant = RefSerializer(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "status",
+            "status_label",
+            "tenant",
+            "corporation",
+            "holder",
+            "convenant",
+            "arrears_amount",
+            "months_in_arrears",
+            "monthly_rent",
+            "opened_at",
+            "first_contact_at",
+            "last_activity_at",
+            "deadline_kind",
+            "deadline_at",
+            "overdue",
+            "closed_at",
+            "outcome",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_overdue(self, case) -> bool:
+        now = self.context.get("now") or timezone.now()
+        return case.deadline_at is not None and case.deadline_at < now
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    tenant = TenantInputSerializer()
+    arrears_amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    months_in_arrears = serializers.IntegerField()
+    monthly_rent = serializers.DecimalField(max_digits=8, decimal_places=2, required=False, allow_null=True)
+    convenant = serializers.PrimaryKeyRelatedField(queryset=Convenant.objects.all(), required=False, allow_null=True)
+
+
+class ContactAttemptInputSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    outcome = serializers.ChoiceField(choices=AttemptOutcome.choices)
+    at = serializers.DateTimeField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class ContactAttemptSerializer(serializers.ModelSerializer):
+    organisation = ref()
+
+    class Meta:
+        model = ContactAttempt
+        fields = ["id", "case", "organisation", "channel", "outcome", "at", "notes", "created_at"]
+        read_only_fields = fields
+
+
+class ArrangementInputSerializer(serializers.Serializer):
+    monthly_amount = serializers.DecimalField(max_digits=8, decimal_places=2)
+    start_date = serializers.DateField()
+    months = serializers.IntegerField()
+
+
+class ArrangementSerializer(serializers.ModelSerializer):
+    organisation = ref()
+    total_amount = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Arrangement
+        fields = [
+            "id", "case", "organisation", "monthly_amount", "start_date", "months", "total_amount", "status",
+            "missed_installments", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CloseInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CLOSING_OUTCOMES)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class MissedInstallmentInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10000)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    actor = serializers.SerializerMethodField()
+    organisation = ref(allow_null=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "kind_label", "at", "actor", "organisation", "description", "data"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_actor(self, event):
+        if event.actor is None:
+            return None
+        return event.actor.get_full_name() or event.actor.get_username()
+
+
+# --- handovers and joint visits ----------------------------------------------------------------------------
+
+
+class HandoverInputSerializer(serializers.Serializer):
+    to_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    summary = serializers.CharField(max_length=10000)
+    tenant_consent = serializers.BooleanField()
+
+
+class HandoverSerializer(serializers.ModelSerializer):
+    tenant_name = serializers.CharField(source="case.tenant.name", read_only=True)
+    from_organisation = ref()
+    to_organisation = ref()
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Handover
+        fields = [
+            "id", "case", "tenant_name", "from_organisation", "to_organisation", "status", "status_label",
+            "summary", "tenant_consent", "by_escalation", "offered_at", "responded_at", "reason",
+        ]
+        read_only_fields = fields
+
+
+class HandoverDetailSerializer(HandoverSerializer):
+    dossier = serializers.JSONField(read_only=True)
+
+    class Meta(HandoverSerializer.Meta):
+        fields = [*HandoverSerializer.Meta.fields, "dossier"]
+        read_only_fields = fields
+
+
+class DeclineInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=10000)
+
+
+class WithdrawInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class JointVisitInputSerializer(serializers.Serializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    planned_at = serializers.DateTimeField()
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class JointVisitSerializer(serializers.ModelSerializer):
+    tenant_name = serializers.CharField(source="case.tenant.name", read_only=True)
+    organisation = ref()
+    partner = ref()
+
+    class Meta:
+        model = JointVisit
+        fields = ["id", "case", "tenant_name", "organisation", "partner", "planned_at", "address", "status", "attempt"]
+        read_only_fields = fields
+
+
+class JointVisitOutcomeInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=AttemptOutcome.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+# --- escalations, eviction ---------------------------------------------------------------------------------
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    from_organisation = ref()
+    to_organisation = ref(allow_null=True)
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "case", "deadline_kind", "action", "deadline_at", "escalated_at", "from_organisation",
+                  "to_organisation"]
+        read_only_fields = fields
+
+
+class ProposalInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=10000)
+
+
+class VoteInputSerializer(serializers.Serializer):
+    agree = serializers.BooleanField()
+    reason = serializers.CharField(max_length=10000)
+
+
+class VoteSerializer(serializers.ModelSerializer):
+    organisation = ref()
+
+    class Meta:
+        model = EvictionVote
+        fields = ["id", "proposal", "organisation", "agree", "reason", "voted_at"]
+        read_only_fields = fields
+
+
+class EvictionProposalSerializer(serializers.ModelSerializer):
+    organisation = ref()
+    voters = RefSerializer(many=True, read_only=True)
+    votes = VoteSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = EvictionProposal
+        fields = ["id", "case", "organisation", "reason", "status", "proposed_at", "decided_at", "voters", "votes"]
+        read_only_fields = fields
+
+
+# --- notifications, access log -----------------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "case", "subject", "body", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class MarkReadInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, allow_null=True,
+        help_text=_("The notifications to mark read; without it, all of them."),
+    )
+
+
+class MarkReadResultSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class AccessLogSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.get_username", read_only=True)
+    organisation = ref(allow_null=True)
+
+    class Meta:
+        model = AccessLog
+        fields = ["id", "user", "organisation", "case", "what", "at"]
+        read_only_fields = fields
+
+
+# --- export (AVG right of access) --------------------------------------------------------------------------
+
+
+class SignalSummarySerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    source = serializers.CharField(source="source.name")
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    months_in_arrears = serializers.IntegerField()
+    reference_date = serializers.DateField()
+
+
+class AccessSummarySerializer(serializers.Serializer):
+    organisation = serializers.CharField(source="organisation.name", allow_null=True, default=None)
+    what = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class CaseExportSerializer(serializers.Serializer):
+    exported_at = serializers.DateTimeField()
+    case = CaseSerializer()
+    contact_attempts = ContactAttemptSerializer(many=True)
+    arrangements = ArrangementSerializer(many=True)
+    handovers = HandoverDetailSerializer(many=True)
+    joint_visits = JointVisitSerializer(many=True)
+    escalations = EscalationSerializer(many=True)
+    eviction_proposals = EvictionProposalSerializer(many=True)
+    signals = SignalSummarySerializer(many=True)
+    timeline = EventSerializer(many=True)
+    accessed = AccessSummarySerializer(many=True, help_text=_("Which organisations read this case's data, when."))
+
+
+def case_export(case) -> dict:
+    """Everything stored about the case and its tenant, for the tenant's right of access."""
+    return CaseExportSerializer(
+        {
+            "exported_at": timezone.now(),
+            "case": case,
+            "contact_attempts": case.contact_attempts.select_related("organisation").order_by("at", "id"),
+            "arrangements": case.arrangements.select_related("organisation").order_by("created_at", "id"),
+            "handovers": case.handovers.select_related("case__tenant", "from_organisation", "to_organisation")
+            .order_by("offered_at", "id"),
+            "joint_visits": case.joint_visits.select_related("case__tenant", "organisation", "partner"),
+            "escalations": case.escalations.select_related("from_organisation", "to_organisation")
+            .order_by("escalated_at", "id"),
+            "eviction_proposals": case.eviction_proposals.select_related("organisation")
+            .prefetch_related("voters", "votes__organisation")
+            .order_by("proposed_at"),
+            "signals": case.signals.select_related("source").order_by("reference_date"),
+            "timeline": case.events.select_related("actor", "organisation").order_by("at", "id"),
+            "accessed": case.access_logs.select_related("organisation").order_by("at"),
+        }
+    ).data

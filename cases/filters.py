@@ -1,0 +1,78 @@
+"""Query parameters of the case API's lists. The filtersets only validate and describe (OpenAPI); the values
+go to the selectors, which do the scoped filtering (cases/selectors.py)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+
+from .models import AccessLog, Case, CaseStatus, Escalation, Handover, HandoverStatus, Notification
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=CaseStatus.choices, help_text=_("One or more statuses (repeat the parameter).")
+    )
+    holder = django_filters.NumberFilter(help_text=_("Id of the organisation that works the case now."))
+    overdue = django_filters.BooleanFilter(help_text=_("true: the active deadline has passed; false: it has not."))
+    deadline_before = django_filters.DateTimeFilter(
+        help_text=_("Cases whose active deadline falls before this moment (ISO 8601 date or date-time).")
+    )
+    q = django_filters.CharFilter(help_text=_("Part of the tenant's name, or the exact contract number."))
+
+    class Meta:
+        model = Case
+        fields = []
+
+
+class HandoverFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=HandoverStatus.choices)
+
+    class Meta:
+        model = Handover
+        fields = []
+
+
+class EscalationFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(help_text=_("Id of a case."))
+
+    class Meta:
+        model = Escalation
+        fields = []
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(help_text=_("true: only the notifications not read yet."))
+
+    class Meta:
+        model = Notification
+        fields = []
+
+
+class AccessLogFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(help_text=_("Id of a case."))
+    what = django_filters.ChoiceFilter(choices=AccessLog.What.choices)
+
+    class Meta:
+        model = AccessLog
+        fields = []
+
+
+class SelectorFilterBackend(DjangoFilterBackend):
+    """Puts the filterset's parameters in the schema; the filtering itself is done by the view's selector."""
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset
+
+
+def filter_values(filterset_class, request) -> dict:
+    """The validated query parameters that were given; 400 with the field on bad ones."""
+    filterset = filterset_class(request.query_params, queryset=filterset_class._meta.model.objects.none(),
+                                request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return {
+        name: value
+        for name, value in filterset.form.cleaned_data.items()
+        if value is not None and value != "" and value != []
+    }

@@ -1,0 +1,98 @@
+"""REST: convenants (platform administrator only). Rules live in convenants.services."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from cases.api.base import APIMixin, IsSuperuser
+from partners.models import Organisation
+
+from . import services
+from .models import Convenant, DeadlineKind, EscalationPolicy
+
+
+class ConvenantSerializer(serializers.ModelSerializer):
+    parties = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), many=True)
+    chain = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), many=True, help_text="Organisation ids in handover order."
+    )
+    deadlines = serializers.DictField(
+        child=serializers.IntegerField(), required=False,
+        help_text="{kind: days} for " + ", ".join(DeadlineKind.values) + "; missing kinds take the defaults.",
+    )
+    policies = serializers.DictField(
+        child=serializers.ChoiceField(choices=EscalationPolicy.choices), required=False,
+        help_text="{kind: notify|handover_next}: what happens when that deadline passes.",
+    )
+    working_days = serializers.BooleanField(required=False, default=True)
+    retention_months = serializers.IntegerField(required=False, default=24)
+
+    class Meta:
+        model = Convenant
+        fields = ["id", "name", "municipality", "parties", "chain", "deadlines", "policies", "working_days",
+                  "retention_months", "valid_from", "valid_until", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_representation(self, convenant):
+        rules = sorted(convenant.deadline_rules.all(), key=lambda rule: rule.kind)
+        return {
+            "id": convenant.pk,
+            "name": convenant.name,
+            "municipality": convenant.municipality,
+            "parties": sorted(party.pk for party in convenant.parties.all()),
+            "chain": [link.organisation_id for link in sorted(convenant.chain_links.all(), key=lambda x: x.position)],
+            "deadlines": {rule.kind: rule.days for rule in rules},
+            "policies": {rule.kind: rule.policy for rule in rules},
+            "working_days": convenant.working_days,
+            "retention_months": convenant.retention_months,
+            "valid_from": convenant.valid_from.isoformat() if convenant.valid_from else None,
+            "valid_until": convenant.valid_until.isoformat() if convenant.valid_until else None,
+            "created_at": serializers.DateTimeField().to_representation(convenant.created_at),
+            "updated_at": serializers.DateTimeField().to_representation(convenant.updated_at),
+        }
+
+
+def _convenants():
+    return Convenant.objects.prefetch_related("parties", "chain_links", "deadline_rules").order_by(
+        "municipality", "name"
+    )
+
+
+def _answer(convenant, code=status.HTTP_200_OK):
+    return Response(ConvenantSerializer(_convenants().get(pk=convenant.pk)).data, status=code)
+
+
+class ConvenantList(APIMixin, generics.ListCreateAPIView):
+    """Convenants with their parties, chain, deadlines and escalation policies."""
+
+    serializer_class = ConvenantSerializer
+    permission_classes = [IsSuperuser]
+
+    def get_queryset(self):
+        return _convenants()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        convenant = services.create_convenant(**serializer.validated_data)
+        return _answer(convenant, status.HTTP_201_CREATED)
+
+
+@extend_schema(methods=["PUT"], exclude=True)
+class ConvenantDetail(APIMixin, generics.RetrieveUpdateAPIView):
+    """One convenant; PATCH changes it (deadlines already running keep their date)."""
+
+    serializer_class = ConvenantSerializer
+    permission_classes = [IsSuperuser]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return _convenants()
+
+    def update(self, request, *args, **kwargs):
+        convenant = self.get_object()
+        serializer = self.get_serializer(convenant, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = {field: value for field, value in serializer.validated_data.items() if field in request.data}
+        convenant = services.update_convenant(convenant, **changes)
+        return _answer(convenant)
