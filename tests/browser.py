@@ -1,4 +1,4 @@
-"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium), never a downloaded browser.
+"""Browser-test fixtures (imported by tests/conftest.py): Playwright driving Debian's Chromium (/usr/bin/chromium), never a downloaded browser.
 
 A failing test leaves a screenshot in test-artifacts/ (the `page` fixture takes it)."""
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from tests.browser import browser, desktop_page, phone_page, pytest_runtest_makereport  # noqa: F401 (fixtures, hook)
 from tests.factories import ConvenantFactory, OrganisationFactory, UserFactory
 
 

@@ -1,0 +1,190 @@
+"""Forms of the case-work web UI. They parse what the browser sends; the rules stay in cases.services, whose
+errors the views put beside the field they name (`apply_business_error`)."""
+
+import re
+from datetime import datetime, time
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Organisation
+
+from .models import OPEN_STATUSES, AttemptOutcome, CaseStatus, Channel, Outcome
+
+DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+TRUE_VALUES = {"1", "true", "yes", "on", "ja"}
+FALSE_VALUES = {"0", "false", "no", "off", "nee"}
+
+
+class MoneyField(forms.CharField):
+    """A euro amount as typed by a Dutch user ("€ 1.234,50", "80,00", "80.5"). Only normalised here: whether it is a
+    valid amount is the service's rule (its message appears beside the field)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        value = re.sub(r"[\s€]", "", value)
+        if "," in value:
+            # Dutch notation: dots group thousands, the comma is the decimal separator.
+            value = value.replace(".", "").replace(",", ".")
+        return value
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def apply_business_error(form, error, *, prefix=""):
+    """Put a service's error (BusinessError: message + field) beside the field it names, else on the form.
+    `prefix` strips a dotted prefix the service uses ("tenant.postcode" → "postcode")."""
+    field = error.field or None
+    if field and prefix and field.startswith(prefix):
+        field = field[len(prefix) :]
+    if field not in form.fields:
+        field = None
+    form.add_error(field, str(error.message))
+
+
+class OpenCaseForm(forms.Form):
+    name = forms.CharField(label=_("Tenant name"), max_length=200)
+    contract_ref = forms.CharField(label=_("Contract number"), max_length=64)
+    street = forms.CharField(label=_("Street"), max_length=200, required=False)
+    house_number = forms.CharField(label=_("House number"), max_length=16)
+    postcode = forms.CharField(label=_("Postcode"), max_length=16)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    arrears_amount = MoneyField(label=_("Arrears (€)"), max_length=32, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    months_in_arrears = forms.IntegerField(label=_("Months in arrears"))
+    monthly_rent = MoneyField(
+        label=_("Monthly rent (€)"), max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+
+    TENANT_FIELDS = ("name", "contract_ref", "street", "house_number", "postcode", "city", "phone", "email")
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "tenant": {field: data.get(field) or "" for field in self.TENANT_FIELDS},
+            "arrears_amount": data["arrears_amount"],
+            "months_in_arrears": data["months_in_arrears"],
+            "monthly_rent": data.get("monthly_rent") or None,
+        }
+
+
+class ContactAttemptForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=AttemptOutcome.choices, widget=forms.RadioSelect)
+    at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        input_formats=DATETIME_LOCAL_FORMATS,
+        widget=DateTimeLocalInput(),
+        help_text=_("Leave empty for now; the time cannot be in the future."),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {"channel": data["channel"], "outcome": data["outcome"], "at": data.get("at"), "notes": data["notes"]}
+
+
+class ArrangementForm(forms.Form):
+    monthly_amount = MoneyField(
+        label=_("Amount per month (€)"), max_length=32, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    start_date = forms.DateField(label=_("First instalment"), widget=DateInput())
+    months = forms.IntegerField(label=_("Number of months"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {"monthly_amount": data["monthly_amount"], "start_date": data["start_date"], "months": data["months"]}
+
+
+class MissedInstallmentForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseCaseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", "—")] + [(value, label) for value, label in Outcome.choices if value != Outcome.EVICTED],
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WorklistFilterForm(forms.Form):
+    """The worklist's GET filters. Their names are stable: the dashboard and other pages link with them."""
+
+    ALL = "all"
+    MORE_FILTERS = ("status", "overdue", "holder", "deadline_before", "opened_from", "opened_to")
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.MultipleChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[(ALL, _("All, also closed"))] + list(CaseStatus.choices),
+    )
+    overdue = forms.CharField(label=_("Overdue"), required=False)
+    holder = forms.ModelChoiceField(
+        label=_("Holder"), required=False, queryset=Organisation.objects.none(), empty_label=_("All holders")
+    )
+    deadline_before = forms.DateField(label=_("Deadline before"), required=False, widget=DateInput())
+    opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
+    opened_to = forms.DateField(label=_("Opened until"), required=False, widget=DateInput())
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation is not None:
+            self.fields["holder"].queryset = (
+                Organisation.objects.filter(convenants__parties=organisation).distinct().order_by("name")
+            )
+
+    def clean_overdue(self):
+        value = (self.cleaned_data.get("overdue") or "").strip().lower()
+        if not value:
+            return None
+        if value in TRUE_VALUES:
+            return True
+        if value in FALSE_VALUES:
+            return False
+        raise forms.ValidationError(_("Choose yes or no."))
+
+    def selector_kwargs(self):
+        """Keyword arguments for cases.selectors.case_list from the valid filters (invalid ones are left out)."""
+        data = getattr(self, "cleaned_data", {})
+        kwargs = {}
+        statuses = [s for s in data.get("status") or [] if s != self.ALL]
+        if statuses:
+            kwargs["status"] = statuses
+        elif self.ALL not in (data.get("status") or []):
+            kwargs["status"] = [str(s) for s in OPEN_STATUSES]
+        if data.get("overdue") is not None:
+            kwargs["overdue"] = data["overdue"]
+        if data.get("holder") is not None:
+            kwargs["holder"] = data["holder"].pk
+        if data.get("deadline_before"):
+            kwargs["deadline_before"] = timezone.make_aware(datetime.combine(data["deadline_before"], time.min))
+        for name in ("opened_from", "opened_to"):  # dates, both inclusive (the dashboard links with them)
+            if data.get(name):
+                kwargs[name] = data[name]
+        if data.get("q"):
+            kwargs["q"] = data["q"]
+        return kwargs
+
