@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.urls import path
+
+from .api import SignalImportDetail, SignalImportList, SignalSubmit
+
+urlpatterns = [
+    path("signals/", SignalSubmit.as_view(), name="api-signal-submit"),
+    path("signal-imports/", SignalImportList.as_view(), name="api-signal-import-list"),
+    path("signal-imports/<int:pk>/", SignalImportDetail.as_view(), name="api-signal-import-detail"),
+]

@@ -1,0 +1,62 @@
+"""Web UI of the signals app: upload a CSV of arrears signals, see the per-row report and earlier imports."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from config.errors import ForbiddenAction
+
+from . import selectors, services
+from .forms import SignalImportForm
+from .models import SignalImport
+
+REPORT_ROWS_SHOWN = 500
+
+
+def _require_member(request):
+    if getattr(request.user, "membership", None) is None:
+        raise PermissionDenied
+
+
+@login_required
+def import_signals(request):
+    _require_member(request)
+    form = SignalImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > services.max_bytes():
+                raise services.file_too_large()
+            result = services.import_csv(request.user, upload.read(), file_name=upload.name)
+        except ForbiddenAction:
+            raise PermissionDenied from None
+        except services.SignalError as error:
+            form.add_error("file", str(error.message))
+        else:
+            return redirect("signals:import-detail", pk=result.signal_import.pk)
+    imports = selectors.imports_for(request.user)[:25]
+    return render(request, "signals/import.html", {"form": form, "imports": imports})
+
+
+@login_required
+def import_detail(request, pk):
+    _require_member(request)
+    try:
+        signal_import = selectors.imports_for(request.user).get(pk=pk)
+    except SignalImport.DoesNotExist:
+        raise Http404 from None
+    report = signal_import.report or []
+    rejected = [entry for entry in report if entry.get("status") == "rejected"]
+    opened = [entry for entry in report if entry.get("status") == "case_opened"]
+    return render(
+        request,
+        "signals/import_detail.html",
+        {
+            "signal_import": signal_import,
+            "rejected": rejected[:REPORT_ROWS_SHOWN],
+            "rejected_hidden": max(0, len(rejected) - REPORT_ROWS_SHOWN),
+            "opened": opened[:REPORT_ROWS_SHOWN],
+            "opened_hidden": max(0, len(opened) - REPORT_ROWS_SHOWN),
+        },
+    )
