@@ -1,1 +1,197 @@
-urlpatterns = []
+"""GET /api/v1/dashboard/: the managers' figures (definitions in docs/dashboard.md)."""
+
+from datetime import timedelta
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import dashboard
+from .base import APIMixin
+
+
+def default_period(today=None):
+    """The last twelve calendar months up to today: from the first day of the month eleven months back."""
+    today = today or timezone.localdate()
+    month = today.month - 11
+    year = today.year
+    if month < 1:
+        month += 12
+        year -= 1
+    return today.replace(year=year, month=month, day=1), today
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    """The filters of the dashboard, shared by the API, the page and the CSV export."""
+
+    from_ = serializers.DateField(required=False, help_text=_("First day of the period (default: 11 months back, "
+                                                              "first of the month)."))
+    to = serializers.DateField(required=False, help_text=_("Last day of the period (default: today)."))
+    organisation = serializers.IntegerField(required=False, min_value=1)
+    convenant = serializers.IntegerField(required=False, min_value=1)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        default_from, default_to = default_period()
+        date_to = attrs.get("to") or default_to
+        date_from = attrs.get("from") or (default_period(date_to)[0] if "to" in attrs else default_from)
+        if date_from > date_to:
+            raise serializers.ValidationError({"from": [_("The start of the period lies after its end.")]})
+        if date_to - date_from > timedelta(days=31 * dashboard.MAX_MONTHS):
+            raise serializers.ValidationError(
+                {"from": [_("The period is at most %(months)s months.") % {"months": dashboard.MAX_MONTHS}]}
+            )
+        attrs["from"], attrs["to"] = date_from, date_to
+        return attrs
+
+
+def figures_for(user, params):
+    """Validate the filters (400) and the scope (403), then compute the figures."""
+    dashboard.require_manager(user)
+    query = DashboardQuerySerializer(data=params)
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
+    scope = dashboard.dashboard_scope(user, organisation=data.get("organisation"), convenant=data.get("convenant"))
+    return scope, dashboard.cached_figures(scope, data["from"], data["to"])
+
+
+# Response shape, for the OpenAPI schema.
+class _Named(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class _Viewer(_Named):
+    kind = serializers.CharField()
+
+
+class _Scope(serializers.Serializer):
+    viewer = _Viewer()
+    organisation = _Named(allow_null=True)
+    convenant = _Named(allow_null=True)
+    convenants = _Named(many=True)
+    personal_data = serializers.BooleanField()
+    case_links = serializers.BooleanField()
+
+
+class _StatusCount(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class _OpenCases(serializers.Serializer):
+    total = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    by_status = _StatusCount(many=True)
+
+
+class _Bucket(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class _Arrears(serializers.Serializer):
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    cases = serializers.IntegerField()
+    buckets = _Bucket(many=True)
+
+
+class _FirstContact(serializers.Serializer):
+    opened = serializers.IntegerField()
+    settled = serializers.IntegerField()
+    within_deadline = serializers.IntegerField()
+    share_within_deadline = serializers.FloatField(allow_null=True)
+    contacted = serializers.IntegerField()
+    median_days = serializers.FloatField(allow_null=True)
+
+
+class _Pickup(serializers.Serializer):
+    organisation = _Named()
+    handovers = serializers.IntegerField()
+    median_days = serializers.FloatField(allow_null=True)
+
+
+class _KindSeries(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    counts = serializers.ListField(child=serializers.IntegerField())
+
+
+class _Escalations(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_kind = _KindSeries(many=True)
+
+
+class _Evictions(serializers.Serializer):
+    proposed = serializers.ListField(child=serializers.IntegerField())
+    executed = serializers.ListField(child=serializers.IntegerField())
+    prevented = serializers.ListField(child=serializers.IntegerField())
+
+
+class _Resolution(serializers.Serializer):
+    cohort_from = serializers.DateField()
+    cohort_to = serializers.DateField()
+    cases = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+    reference_share = serializers.FloatField()
+
+
+class _Period(serializers.Serializer):
+    from_ = serializers.DateField()
+    to = serializers.DateField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
+class DashboardSerializer(serializers.Serializer):
+    period = _Period()
+    computed_at = serializers.DateTimeField()
+    scope = _Scope()
+    months = serializers.ListField(child=serializers.CharField(), help_text="YYYY-MM, the x axis of every series")
+    open_cases = _OpenCases()
+    arrears = _Arrears()
+    first_contact = _FirstContact()
+    pickup_by_partner = _Pickup(many=True)
+    escalations = _Escalations()
+    evictions = _Evictions()
+    resolution = _Resolution()
+    households_several_kinds = serializers.IntegerField()
+    definitions = serializers.DictField(child=serializers.CharField())
+    links = serializers.DictField(allow_null=True, help_text="worklist URLs behind the figures; null for a municipality")
+
+
+class DashboardView(APIMixin, APIView):
+    @extend_schema(
+        operation_id="dashboard",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="first day of the period"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="last day of the period"),
+            OpenApiParameter("organisation", int, description="own organisation; a municipality: a party's id"),
+            OpenApiParameter("convenant", int, description="one convenant the viewer takes part in"),
+        ],
+        responses={200: DashboardSerializer},
+    )
+    def get(self, request):
+        _scope, figures = figures_for(request.user, request.query_params)
+        return Response(figures)
+
+
+urlpatterns = [
+    path("dashboard/", DashboardView.as_view(), name="api-dashboard"),
+]

@@ -1,1 +1,206 @@
-urlpatterns = []
+"""The joint eviction decision in the web UI: the panel on the case page (propose, votes so far, vote, the
+decision), the proposal page /ontruiming/voorstellen/<case>/ and the vote page /ontruiming/<proposal>/.
+
+Thin: the rules (who may propose or vote, when the decision falls) live in cases.services.eviction; a case
+outside the viewer's scope answers 404."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from config.errors import BusinessError, ForbiddenAction
+from partners.models import Role
+
+from .. import selectors, services
+from ..models import AccessLog, Case, EvictionProposal, ProposalStatus
+from ..services.eviction import PROPOSABLE_STATUSES
+
+
+class ProposeForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why propose eviction?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={"required": gettext_lazy("Give the reason for the proposal.")},
+    )
+
+
+class VoteForm(forms.Form):
+    AGREE, DISAGREE = "agree", "disagree"
+    agree = forms.TypedChoiceField(
+        label=gettext_lazy("Your organisation's vote"),
+        choices=[(AGREE, gettext_lazy("Agree with eviction")), (DISAGREE, gettext_lazy("Disagree: the case goes back"))],
+        coerce=lambda value: value == VoteForm.AGREE,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose agree or disagree.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        error_messages={"required": gettext_lazy("Give the reason for your vote.")},
+    )
+
+
+def _manager_organisation_id(user):
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role != Role.MANAGER:
+        return None
+    return membership.organisation_id
+
+
+def _proposal_rows(proposal):
+    """The voting parties in order (corporation first), each with its vote or None while waiting."""
+    votes = {vote.organisation_id: vote for vote in proposal.votes.all()}
+    voters = sorted(proposal.voters.all(), key=lambda org: (org.pk != proposal.organisation_id, org.name))
+    return [{"organisation": organisation, "vote": votes.get(organisation.pk)} for organisation in voters]
+
+
+def panel_data(user, case, *, propose_form=None, vote_form=None) -> dict:
+    """Everything the eviction panel shows for `user` on `case`."""
+    proposals = list(
+        EvictionProposal.objects.filter(case=case)
+        .select_related("organisation", "proposed_by")
+        .prefetch_related("voters", "votes__organisation", "votes__user")
+        .order_by("-proposed_at", "-pk")
+    )
+    organisation_id = _manager_organisation_id(user)
+    open_proposal = next((p for p in proposals if p.status == ProposalStatus.OPEN), None)
+    can_propose = (
+        organisation_id is not None
+        and organisation_id == case.corporation_id
+        and case.status in PROPOSABLE_STATUSES
+        and open_proposal is None
+    )
+    can_vote = False
+    if open_proposal is not None and organisation_id is not None:
+        voter_ids = {org.pk for org in open_proposal.voters.all()}
+        voted_ids = {vote.organisation_id for vote in open_proposal.votes.all()}
+        can_vote = organisation_id in voter_ids and organisation_id not in voted_ids
+    propose_form = propose_form or ProposeForm()
+    vote_form = vote_form or VoteForm()
+    # Errors of a submitted form whose section is no longer shown (voted already, decided meanwhile).
+    hidden_errors = [
+        str(message)
+        for form, shown in ((propose_form, can_propose), (vote_form, can_vote))
+        if form.is_bound and not shown
+        for messages_ in form.errors.values()
+        for message in messages_
+    ]
+    return {
+        "case": case,
+        "hidden_errors": hidden_errors,
+        "open_proposal": open_proposal,
+        "open_rows": _proposal_rows(open_proposal) if open_proposal else [],
+        "decided": [
+            {"proposal": p, "rows": _proposal_rows(p)} for p in proposals if p.status != ProposalStatus.OPEN
+        ],
+        "can_propose": can_propose,
+        "can_vote": can_vote,
+        "propose_form": propose_form,
+        "vote_form": vote_form,
+    }
+
+
+def eviction_panel_context(request, case) -> dict:
+    """Added to the case page's context by cases.views.casework (PANEL_CONTEXT_HELPERS)."""
+    return {"eviction_data": panel_data(request.user, case)}
+
+
+def _case_or_404(user, pk) -> Case:
+    try:
+        return selectors.case_detail(user, pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def _proposal_or_404(user, pk) -> EvictionProposal:
+    proposal = EvictionProposal.objects.filter(pk=pk).only("pk", "case_id").first()
+    if proposal is None:
+        raise Http404
+    _case_or_404(user, proposal.case_id)
+    return EvictionProposal.objects.select_related("case").get(pk=pk)
+
+
+def _next_url(request, default):
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return default
+
+
+def _form_error(form, error: BusinessError) -> int:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+    return 403 if isinstance(error, ForbiddenAction) else (409 if error.conflict else 400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose(request, case_id):
+    case = _case_or_404(request.user, case_id)
+    form = ProposeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                proposal = services.propose_eviction(request.user, case, reason=form.cleaned_data["reason"])
+            except BusinessError as error:
+                status = _form_error(form, error)
+            else:
+                messages.success(request, _("Eviction proposed. The corporation and every chain partner now vote."))
+                return redirect(_next_url(request, reverse("cases:eviction_vote", args=[proposal.pk])))
+    services.record_access(request.user, case, AccessLog.What.DETAIL)
+    context = {"case": case, "eviction_data": panel_data(request.user, case, propose_form=form)}
+    return render(request, "cases/eviction_propose.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote(request, proposal_id):
+    proposal = _proposal_or_404(request.user, proposal_id)
+    form = VoteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.vote_on_eviction(
+                    request.user, proposal, agree=form.cleaned_data["agree"], reason=form.cleaned_data["reason"]
+                )
+            except BusinessError as error:
+                status = _form_error(form, error)
+            else:
+                proposal.refresh_from_db()
+                if proposal.status == ProposalStatus.AGREED:
+                    messages.success(request, _("Your vote is recorded. Everyone agreed: eviction decided jointly."))
+                elif proposal.status == ProposalStatus.REJECTED:
+                    messages.success(request, _("Your vote is recorded. The proposal is rejected: the case goes back."))
+                else:
+                    messages.success(request, _("Your vote is recorded."))
+                if not selectors.cases_for(request.user).filter(pk=proposal.case_id).exists():
+                    return redirect("cases:worklist")
+                return redirect(_next_url(request, reverse("cases:eviction_vote", args=[proposal.pk])))
+    case = _case_or_404(request.user, proposal.case_id)
+    services.record_access(request.user, case, AccessLog.What.DETAIL)
+    context = {
+        "case": case,
+        "proposal": proposal,
+        "eviction_data": panel_data(request.user, case, vote_form=form),
+    }
+    return render(request, "cases/eviction_vote.html", context, status=status)
+
+
+urlpatterns = [
+    path("ontruiming/voorstellen/<int:case_id>/", propose, name="eviction_propose"),
+    path("ontruiming/<int:proposal_id>/", vote, name="eviction_vote"),
+]
