@@ -11,8 +11,10 @@ from .casework import (
     normalise_house_number,
     normalise_postcode,
     open_case,
+    open_cases_bulk,
     record_missed_installment,
     update_arrears,
+    update_arrears_bulk,
 )
 from .escalation import escalate_case, escalate_overdue
 from .eviction import propose_eviction, vote_on_eviction
@@ -27,11 +29,13 @@ from .handover import (
     withdraw_handover,
 )
 from .notifications import mark_read, notify
+from .privacy import anonymise_expired_cases
 
 __all__ = [
     "Actor",
     "CaseError",
     "accept_handover",
+    "anonymise_expired_cases",
     "actor_of",
     "add_note",
     "agree_arrangement",
@@ -48,6 +52,7 @@ __all__ = [
     "notify",
     "offer_handover",
     "open_case",
+    "open_cases_bulk",
     "plan_joint_visit",
     "propose_eviction",
     "record_access",
@@ -55,6 +60,7 @@ __all__ = [
     "record_missed_installment",
     "sync_permissions",
     "update_arrears",
+    "update_arrears_bulk",
     "vote_on_eviction",
     "withdraw_handover",
 ]

@@ -1,0 +1,38 @@
+"""Celery tasks of the cases app. They are triggers only: the deadlines and retention dates live in the database,
+so every task is idempotent, may run twice or concurrently (the sweep locks with SKIP LOCKED), and a task lost
+with its worker is simply run again (acks_late + reject_on_worker_lost) or caught up by the next beat."""
+
+from celery import shared_task
+from django.core.mail import send_mass_mail
+from django.utils.dateparse import parse_datetime
+
+from cases.services.escalation import escalate_overdue as sweep
+from cases.services.privacy import anonymise_expired_cases as anonymise
+
+# Stop starting new batches well before the soft time limit (settings.CELERY_TASK_SOFT_TIME_LIMIT, 240 s);
+# what is left is taken by the next beat, five minutes later.
+SWEEP_BUDGET_SECONDS = 180
+
+
+@shared_task(name="cases.tasks.escalate_overdue", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def escalate_overdue(as_of: str | None = None) -> int:
+    """The escalation sweep. `as_of` (ISO 8601, optional) runs it as of that moment."""
+    moment = parse_datetime(as_of) if as_of else None
+    if as_of and (moment is None or moment.tzinfo is None):
+        raise ValueError(f"as_of must be an ISO 8601 datetime with offset, got {as_of!r}")
+    return sweep(as_of=moment, max_seconds=SWEEP_BUDGET_SECONDS)
+
+
+@shared_task(
+    name="cases.tasks.anonymise_expired_cases", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def anonymise_expired_cases() -> int:
+    """Scrub the personal data of closed cases past their convenant's retention period (DESIGN.md, Privacy)."""
+    return anonymise()
+
+
+@shared_task(name="cases.tasks.send_mails", ignore_result=True)
+def send_mails(mails: list) -> int:
+    """E-mails of committed notifications: [[subject, body, from, [to]], …]. At most once per message is not
+    promised (a redelivered task sends again); the in-app notification is the record."""
+    return send_mass_mail([tuple(mail) for mail in mails], fail_silently=True)
