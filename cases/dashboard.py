@@ -14,6 +14,7 @@ Scope:
 Caseworkers, superusers and people without an organisation get no dashboard (403).
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -55,6 +56,8 @@ from .models import (
     HandoverStatus,
     ProposalStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 AMSTERDAM = timezone.get_default_timezone()
 MAX_MONTHS = 60
@@ -194,6 +197,17 @@ def dashboard_scope(user, *, organisation=None, convenant=None) -> DashboardScop
             raise ForbiddenAction(_("You cannot see the figures of this convenant."))
         scope.convenant = chosen
     return scope
+
+
+def default_period(today=None):
+    """The last twelve calendar months up to today: from the first day of the month eleven months back."""
+    today = today or timezone.localdate()
+    month = today.month - 11
+    year = today.year
+    if month < 1:
+        month += 12
+        year -= 1
+    return today.replace(year=year, month=month, day=1), today
 
 
 def period_bounds(date_from: date, date_to: date):
@@ -443,13 +457,8 @@ def snapshot_seconds() -> int:
     return int(getattr(settings, "DASHBOARD_SNAPSHOT_SECONDS", 300))
 
 
-def cached_figures(scope: DashboardScope, date_from: date, date_to: date) -> dict:
-    """The figures, reused for a few minutes per viewer organisation, filters, period and language (a periodic
-    snapshot: `computed_at` in the answer says when it was computed; the page shows it)."""
-    seconds = snapshot_seconds()
-    if seconds <= 0:
-        return dashboard_figures(scope, date_from, date_to)
-    key = ":".join(
+def _snapshot_key(scope: DashboardScope, date_from: date, date_to: date) -> str:
+    return ":".join(
         str(part)
         for part in (
             "dashboard", 1, scope.viewer.pk, scope.organisation.pk if scope.organisation else "-",
@@ -457,11 +466,51 @@ def cached_figures(scope: DashboardScope, date_from: date, date_to: date) -> dic
             get_language() or "-",
         )
     )
-    figures = cache.get(key)
+
+
+def cached_figures(scope: DashboardScope, date_from: date, date_to: date, *, refresh=False) -> dict:
+    """The figures, reused for a while per viewer organisation, filters, period and language (a periodic
+    snapshot: `computed_at` in the answer says when it was computed; the page shows it). The cache is an
+    optimisation only: when it is unreachable (Redis down) the figures are computed live."""
+    seconds = snapshot_seconds()
+    if seconds <= 0:
+        return dashboard_figures(scope, date_from, date_to)
+    key = _snapshot_key(scope, date_from, date_to)
+    figures = None
+    if not refresh:
+        try:
+            figures = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache outage must not take the dashboard down
+            logger.warning("dashboard snapshot cache unreachable", exc_info=True)
     if figures is None:
         figures = dashboard_figures(scope, date_from, date_to)
-        cache.set(key, figures, seconds)
+        try:
+            cache.set(key, figures, seconds)
+        except Exception:  # noqa: BLE001
+            logger.warning("dashboard snapshot cache unreachable", exc_info=True)
     return figures
+
+
+def warm_snapshots(*, today=None) -> int:
+    """Compute the default view (the last twelve months, Dutch) of every organisation that has a manager, so
+    that a manager opening the dashboard gets the snapshot at once. Run by Celery beat."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    managers = (
+        get_user_model()
+        .objects.filter(is_active=True, membership__role=Role.MANAGER)
+        .select_related("membership__organisation")
+        .order_by("membership__organisation_id", "pk")
+        .distinct("membership__organisation_id")
+    )
+    date_from, date_to = default_period(today)
+    warmed = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for manager in managers:
+            cached_figures(dashboard_scope(manager), date_from, date_to, refresh=True)
+            warmed += 1
+    return warmed
 
 
 def _money(amount) -> str:

@@ -36,3 +36,18 @@ def send_mails(mails: list) -> int:
     """E-mails of committed notifications: [[subject, body, from, [to]], …]. At most once per message is not
     promised (a redelivered task sends again); the in-app notification is the record."""
     return send_mass_mail([tuple(mail) for mail in mails], fail_silently=True)
+
+
+@shared_task(
+    name="cases.tasks.warm_dashboard_snapshots",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def warm_dashboard_snapshots() -> int:
+    """Recompute every manager organisation's default dashboard, so the page answers from the snapshot."""
+    from cases.dashboard import warm_snapshots
+
+    return warm_snapshots()

@@ -154,6 +154,24 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The cache holds only derived data (dashboard snapshots). Redis when there is one, so that the Celery task that
+# warms the snapshots and the web workers share it; a file cache without a server; tests use local memory.
+CACHE_BACKEND = env("CACHE_BACKEND", default="redis" if env("REDIS_URL", default="") else "file")
+CACHES = {
+    "default": {
+        "redis": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL", default=""),
+            "KEY_PREFIX": "huur",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")},
+        "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }[CACHE_BACKEND]
+}
+# How long a computed dashboard is reused; beat recomputes the default views more often than that.
+DASHBOARD_SNAPSHOT_SECONDS = env.int("DASHBOARD_SNAPSHOT_SECONDS", default=15 * 60)
+
 # Celery. Deadlines live in the database; queued tasks are only a trigger, so every task is idempotent and may
 # run again after a lost worker.
 REDIS_URL = env("REDIS_URL", default="")
@@ -187,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.escalate_overdue",
         "schedule": timedelta(minutes=env.int("ESCALATION_INTERVAL_MINUTES", default=5)),
         "options": {"expires": 4 * 60},
+    },
+    "warm-dashboards": {
+        "task": "cases.tasks.warm_dashboard_snapshots",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 9 * 60},
     },
     "anonymise-expired": {
         "task": "cases.tasks.anonymise_expired_cases",

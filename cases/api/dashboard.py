@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,17 +12,6 @@ from rest_framework.views import APIView
 
 from .. import dashboard
 from .base import APIMixin
-
-
-def default_period(today=None):
-    """The last twelve calendar months up to today: from the first day of the month eleven months back."""
-    today = today or timezone.localdate()
-    month = today.month - 11
-    year = today.year
-    if month < 1:
-        month += 12
-        year -= 1
-    return today.replace(year=year, month=month, day=1), today
 
 
 class DashboardQuerySerializer(serializers.Serializer):
@@ -41,9 +29,9 @@ class DashboardQuerySerializer(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        default_from, default_to = default_period()
+        default_from, default_to = dashboard.default_period()
         date_to = attrs.get("to") or default_to
-        date_from = attrs.get("from") or (default_period(date_to)[0] if "to" in attrs else default_from)
+        date_from = attrs.get("from") or (dashboard.default_period(date_to)[0] if "to" in attrs else default_from)
         if date_from > date_to:
             raise serializers.ValidationError({"from": [_("The start of the period lies after its end.")]})
         if date_to - date_from > timedelta(days=31 * dashboard.MAX_MONTHS):

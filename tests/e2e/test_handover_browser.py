@@ -7,9 +7,8 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from tests.factories import CaseFactory
-
 from tests.browser import log_in
+from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
