@@ -83,8 +83,9 @@ def timeline(case):
     return CaseEvent.objects.filter(case=case).select_related("actor", "organisation").order_by("at", "id")
 
 
-def handovers_for(user, *, status=None):
-    """The partner's inbox: offers to the user's organisation, and the ones it sent."""
+def handovers_for(user, *, status=None, visible_only=False):
+    """Offers to the user's organisation, and the ones it sent. With `visible_only`, only those whose case the
+    user may still see: a partner that declined, or handed the case on, no longer reads its tenant's name."""
     membership = getattr(user, "membership", None)
     if membership is None:
         return Handover.objects.none()
@@ -94,6 +95,8 @@ def handovers_for(user, *, status=None):
     ).select_related("case__tenant", "from_organisation", "to_organisation")
     if status:
         handovers = handovers.filter(status=status)
+    if visible_only:
+        handovers = handovers.filter(Exists(_permitted(user, "view_case", case_ref="case_id")))
     return handovers.order_by("-offered_at", "-id")
 
 

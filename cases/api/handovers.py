@@ -1,6 +1,5 @@
 """REST: warm handover (offer, inbox, dossier, accept/decline/withdraw) and joint home visits."""
 
-from django.db.models import Exists, OuterRef
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -67,7 +66,7 @@ class OfferHandover(APIMixin, generics.GenericAPIView):
 
 
 class HandoverList(APIMixin, generics.ListAPIView):
-    """Offers to the user's organisation and the ones it sent, newest first."""
+    """Offers to the user's organisation and the ones it sent, newest first, while the user may see the case."""
 
     serializer_class = HandoverSerializer
     filter_backends = [SelectorFilterBackend]
@@ -76,7 +75,9 @@ class HandoverList(APIMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Handover.objects.none()
-        return selectors.handovers_for(self.request.user, **filter_values(HandoverFilter, self.request))
+        return selectors.handovers_for(
+            self.request.user, visible_only=True, **filter_values(HandoverFilter, self.request)
+        )
 
 
 class HandoverDetail(APIMixin, generics.RetrieveAPIView):
@@ -86,8 +87,7 @@ class HandoverDetail(APIMixin, generics.RetrieveAPIView):
     queryset = Handover.objects.none()
 
     def get_object(self):
-        visible = selectors.cases_for(self.request.user).filter(pk=OuterRef("case_id"))
-        handovers = selectors.handovers_for(self.request.user).filter(Exists(visible))
+        handovers = selectors.handovers_for(self.request.user, visible_only=True)
         try:
             handover = handovers.get(pk=self.kwargs["pk"])
         except Handover.DoesNotExist:

@@ -1,0 +1,430 @@
+"""The permission matrix: every case endpoint and page × the acting organisation's relation to the case × role
+→ the HTTP status the product answers (DESIGN.md "Access", API.md "Errors").
+
+Read a row as: "<method> <url name> on the case (or its handover / proposal / visit) of a world in which my
+organisation is <relation>, as a <caseworker, manager>, answers <status>". A relation not named in a row is
+outside the case's scope and answers 404 (never 403: existence does not leak) unless the row says otherwise.
+"listed" / "absent" mean 200 with / without the world's case in the list. The scenarios are built with the
+services in tests/access/conftest.py (RELATIONS says which state and which organisation give each relation),
+once per module; every cell runs in a savepoint that is rolled back, so it starts from the fresh scenario.
+
+A test below walks the URL resolver: a case-related route that is neither in TABLE nor in NOT_CASE_RELATED
+fails the suite, so a new endpoint cannot escape the matrix.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from cases.models import CaseEvent, EvictionVote, Handover, JointVisit
+
+from .conftest import RELATIONS, ROLES
+
+pytestmark = pytest.mark.django_db
+
+LISTED, ABSENT = "listed", "absent"
+
+
+def cells(outside=404, **given):
+    """relation → (caseworker, manager). A single value is the same for both roles; relations not given are
+    outside the scope of the case and answer `outside`."""
+    unknown = set(given) - set(RELATIONS)
+    assert not unknown, f"unknown relation(s) {unknown}"
+    table = {}
+    for relation in RELATIONS:
+        value = given.get(relation, outside)
+        table[relation] = value if isinstance(value, tuple) else (value, value)
+    return table
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    name: str  # the URL name: "api-…" for the REST API, "cases:…" for the web UI
+    target: str | None  # whose id the URL takes: case, handover, proposal, visit (None: no id)
+    expect: dict = field(hash=False)
+    body: Callable | None = field(default=None, hash=False, compare=False)  # world → request data
+    query: Callable | None = field(default=None, hash=False, compare=False)  # world → query parameters
+    shows: Callable | None = field(default=None, hash=False, compare=False)  # (world, response) → listed?
+    flavour: str = "base"  # what the world needs besides the relation (conftest.build_world)
+
+    @property
+    def api(self):
+        return self.name.startswith("api-")
+
+    def url(self, world):
+        args = [] if self.target is None else [target_id(world, self.target)]
+        return reverse(self.name, args=args)
+
+
+def target_id(world, target):
+    return {
+        "case": world.case.pk,
+        "handover": world.handover.pk,
+        "proposal": world.proposal.pk if world.proposal else None,
+        "visit": world.visit.pk,
+    }[target]
+
+
+# --- request bodies (valid, so that the status reflects permission, not validation) ---------------------------
+
+
+def attempt_body(world):
+    return {"channel": "phone", "outcome": "reached", "notes": "Huurder gesproken."}
+
+
+def arrangement_body(world):
+    return {"monthly_amount": "80.00", "start_date": (timezone.localdate() + timedelta(days=7)).isoformat(),
+            "months": 8}
+
+
+def offer_body(world):
+    return {"to_organisation": world.offer_target().pk, "summary": "Niet bereikt; huurder stemt in.",
+            "tenant_consent": True}
+
+
+def web_offer_body(world):
+    return {**offer_body(world), "tenant_consent": "on"}
+
+
+def visit_body(world):
+    return {"partner": world.social_team.pk, "planned_at": (timezone.now() + timedelta(days=3)).isoformat()}
+
+
+def web_visit_body(world):
+    return {"partner": world.social_team.pk,
+            "planned_at": timezone.localtime(timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")}
+
+
+def constant(data):
+    return lambda world: data
+
+
+# --- how a list shows the world's case --------------------------------------------------------------------
+
+
+def results(response):
+    data = response.json()
+    return data["results"] if isinstance(data, dict) else data
+
+
+def api_has(key, target):
+    return lambda world, response: any(row[key] == target_id(world, target) for row in results(response))
+
+
+def page_has_tenant(world, response):
+    return world.case.tenant.name in response.content.decode()
+
+
+VISIBLE_READ = dict(own_corporation=200, holder=200, open_offer=200, corporation_offering=200,
+                    corporation_partner_holds=200)
+VISIBLE_LIST = dict(own_corporation=LISTED, holder=LISTED, open_offer=LISTED, corporation_offering=LISTED,
+                    corporation_partner_holds=LISTED)
+MANAGERS_LIST = dict(own_corporation=(403, LISTED), holder=(403, LISTED), open_offer=(403, LISTED),
+                     corporation_offering=(403, LISTED), corporation_partner_holds=(403, LISTED))
+# A case's eviction proposal: the managers of every voting party (the corporation and each chain partner) can
+# see it, the caseworkers only when their organisation sees the case anyway.
+PROPOSAL_READ = dict(**VISIBLE_READ, declined=(404, 200), former_holder=(404, 200), uninvolved_partner=(404, 200))
+# The dashboard of the case's corporation: its own managers and the convenant's municipality (the regisseur).
+CORPORATION_DASHBOARD = dict(own_corporation=(403, 200), corporation_offering=(403, 200),
+                             corporation_partner_holds=(403, 200), municipality=(403, 200))
+CORPORATIONS_ONLY = dict(own_corporation=200, corporation_offering=200, corporation_partner_holds=200,
+                         other_corporation=200)
+
+
+def by_corporation(world):
+    return {"organisation": world.case.corporation_id}
+
+
+TABLE = [
+    # --- REST API: the case ------------------------------------------------------------------------------------
+    Endpoint("GET", "api-case-detail", "case", cells(**VISIBLE_READ)),
+    Endpoint("GET", "api-case-timeline", "case", cells(**VISIBLE_READ)),
+    Endpoint("GET", "api-case-export", "case", cells(**VISIBLE_READ)),
+    Endpoint("GET", "api-case-list", None, cells(ABSENT, **VISIBLE_LIST),
+             query=lambda w: {"q": w.case.tenant.contract_ref}, shows=api_has("id", "case")),
+    # Holder's work: a partner deciding on an offer, or the corporation while a partner holds the case, may not.
+    Endpoint("POST", "api-case-contact-attempts", "case",
+             cells(own_corporation=201, holder=201, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=attempt_body),
+    # An arrangement only from open/contacting (DESIGN lifecycle): the partner holding it (with_partner) gets 400.
+    Endpoint("POST", "api-case-arrangements", "case",
+             cells(own_corporation=201, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=arrangement_body),
+    Endpoint("POST", "api-case-missed-installment", "case",
+             cells(own_corporation=200, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=constant({"note": "Termijn niet betaald."}),
+             flavour="arrangement"),
+    # Notes and closing: the holder or the corporation.
+    Endpoint("POST", "api-case-notes", "case",
+             cells(own_corporation=201, holder=201, open_offer=403, corporation_offering=201,
+                   corporation_partner_holds=201), body=constant({"text": "Gebeld met de huurder."})),
+    Endpoint("POST", "api-case-close", "case",
+             cells(own_corporation=200, holder=200, open_offer=403, corporation_offering=200,
+                   corporation_partner_holds=200), body=constant({"outcome": "resolved"})),
+    Endpoint("POST", "api-case-handover", "case",
+             cells(own_corporation=201, holder=201, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=offer_body),
+    Endpoint("POST", "api-case-joint-visits", "case",
+             cells(own_corporation=201, holder=201, open_offer=403, corporation_offering=201,
+                   corporation_partner_holds=403), body=visit_body),
+    # Only a manager of the corporation proposes eviction; not while an offer waits (400).
+    Endpoint("POST", "api-case-eviction-proposal", "case",
+             cells(own_corporation=(403, 201), holder=403, open_offer=403, corporation_offering=(403, 400),
+                   corporation_partner_holds=(403, 201)), body=constant({"reason": "Weigert alle hulp."})),
+    Endpoint("GET", "api-escalation-list", None, cells(ABSENT, **VISIBLE_LIST),
+             query=lambda w: {"case": w.case.pk}, shows=api_has("case", "case")),
+    Endpoint("GET", "api-access-log", None, cells((403, ABSENT), **MANAGERS_LIST),
+             query=lambda w: {"case": w.case.pk}, shows=api_has("case", "case")),
+    Endpoint("GET", "api-dashboard", None, cells((403, 403), **CORPORATION_DASHBOARD), query=by_corporation),
+    # --- REST API: handovers. The world's handover: the offer that gives the relation (for the former holder
+    # and the organisations outside the chain: the former holder's offer to welfare, which welfare accepted).
+    # The inbox lists the offers an organisation received or sent, in any state (API.md: status filter), while
+    # it may see the case: a partner that declined or handed the case on no longer reads its tenant's name.
+    Endpoint("GET", "api-handover-list", None,
+             cells(ABSENT, own_corporation=LISTED, holder=LISTED, open_offer=LISTED,
+                   corporation_offering=LISTED, corporation_partner_holds=LISTED),
+             shows=api_has("id", "handover")),
+    Endpoint("GET", "api-handover-detail", "handover",
+             cells(own_corporation=200, holder=200, open_offer=200, corporation_offering=200,
+                   corporation_partner_holds=200)),
+    # An answer to an offer that is no longer open is a conflict for the organisation it was made to.
+    Endpoint("POST", "api-handover-accept", "handover", cells(open_offer=200, holder=409, declined=409)),
+    Endpoint("POST", "api-handover-decline", "handover", cells(open_offer=200, holder=409, declined=409),
+             body=constant({"reason": "Geen capaciteit."})),
+    Endpoint("POST", "api-handover-withdraw", "handover",
+             cells(corporation_offering=200, own_corporation=409, corporation_partner_holds=409,
+                   former_holder=409), body=constant({"reason": "Toch bereikt."})),
+    # --- REST API: joint home visits (planned by the holder with the social team) ---------------------------
+    Endpoint("GET", "api-joint-visit-list", None,
+             cells(ABSENT, own_corporation=LISTED, holder=LISTED, corporation_offering=LISTED,
+                   visit_partner=LISTED), shows=api_has("id", "visit")),
+    # The visit's outcome is the holder's contact attempt: the invited partner may not log it (403).
+    Endpoint("POST", "api-joint-visit-outcome", "visit",
+             cells(own_corporation=200, holder=200, corporation_offering=400, visit_partner=403),
+             body=constant({"outcome": "reached"})),
+    # --- REST API: eviction ----------------------------------------------------------------------------------
+    Endpoint("GET", "api-eviction-proposal-detail", "proposal", cells(**PROPOSAL_READ), flavour="eviction"),
+    # The vote: managers of the voting parties; a decided proposal (the "offered" worlds) is a conflict.
+    Endpoint("POST", "api-eviction-proposal-votes", "proposal",
+             cells(own_corporation=(403, 201), holder=(403, 201), open_offer=(403, 409), declined=(404, 201),
+                   former_holder=(404, 201), corporation_offering=(403, 409),
+                   corporation_partner_holds=(403, 201), uninvolved_partner=(404, 201)),
+             body=constant({"agree": True, "reason": "Alle hulp geweigerd."}), flavour="eviction"),
+    # --- web UI: the case page and its forms (success redirects to the case page) ----------------------------
+    Endpoint("GET", "cases:detail", "case", cells(**VISIBLE_READ)),
+    Endpoint("GET", "cases:contact_attempt", "case", cells(**VISIBLE_READ)),
+    Endpoint("POST", "cases:contact_attempt", "case",
+             cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=attempt_body),
+    Endpoint("POST", "cases:arrangement", "case",
+             cells(own_corporation=302, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=arrangement_body),
+    Endpoint("POST", "cases:missed_installment", "case",
+             cells(own_corporation=302, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=constant({"note": "Termijn niet betaald."}),
+             flavour="arrangement"),
+    Endpoint("POST", "cases:note", "case",
+             cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=302,
+                   corporation_partner_holds=302), body=constant({"text": "Gebeld met de huurder."})),
+    Endpoint("POST", "cases:close", "case",
+             cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=302,
+                   corporation_partner_holds=302), body=constant({"outcome": "resolved", "notes": ""})),
+    # --- web UI: the handover panel, the inbox, joint visits -----------------------------------------------
+    Endpoint("GET", "cases:handover_panel", "case", cells(**VISIBLE_READ)),
+    Endpoint("POST", "cases:handover_offer", "case",
+             cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=web_offer_body),
+    Endpoint("POST", "cases:joint_visit_plan", "case",
+             cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=302,
+                   corporation_partner_holds=403), body=web_visit_body),
+    # The withdraw button exists for open offers only: any other handover is not found.
+    Endpoint("POST", "cases:handover_withdraw", "handover", cells(corporation_offering=302),
+             body=constant({"reason": "Toch bereikt."})),
+    Endpoint("GET", "cases:inbox_detail", "handover", cells(open_offer=200)),
+    # Without JavaScript an answer to an offer that is no longer open goes back to the inbox with the message.
+    Endpoint("POST", "cases:handover_accept", "handover", cells(open_offer=302, holder=302, declined=302)),
+    Endpoint("POST", "cases:handover_decline", "handover", cells(open_offer=302, holder=302, declined=302),
+             body=constant({"reason": "Geen capaciteit."})),
+    Endpoint("POST", "cases:joint_visit_record", "visit",
+             cells(own_corporation=302, holder=302, corporation_offering=400, visit_partner=403),
+             body=constant({"outcome": "reached", "notes": ""})),
+    # --- web UI: eviction -----------------------------------------------------------------------------------
+    Endpoint("GET", "cases:eviction_propose", "case", cells(**VISIBLE_READ)),
+    Endpoint("POST", "cases:eviction_propose", "case",
+             cells(own_corporation=(403, 302), holder=403, open_offer=403, corporation_offering=(403, 400),
+                   corporation_partner_holds=(403, 302)), body=constant({"reason": "Weigert alle hulp."})),
+    Endpoint("GET", "cases:eviction_vote", "proposal", cells(**PROPOSAL_READ), flavour="eviction"),
+    Endpoint("POST", "cases:eviction_vote", "proposal",
+             cells(own_corporation=(403, 302), holder=(403, 302), open_offer=(403, 409), declined=(404, 302),
+                   former_holder=(404, 302), corporation_offering=(403, 409),
+                   corporation_partner_holds=(403, 302), uninvolved_partner=(404, 302)),
+             body=constant({"agree": "agree", "reason": "Alle hulp geweigerd."}), flavour="eviction"),
+    # --- web UI: lists that show cases ------------------------------------------------------------------------
+    Endpoint("GET", "cases:worklist", None, cells(ABSENT, **VISIBLE_LIST), shows=page_has_tenant),
+    Endpoint("GET", "cases:inbox", None, cells(ABSENT, open_offer=LISTED), shows=page_has_tenant),
+    Endpoint("GET", "cases:my_cases", None,
+             cells(ABSENT, own_corporation=LISTED, holder=LISTED, corporation_offering=LISTED),
+             shows=page_has_tenant),
+    Endpoint("GET", "cases:joint_visits", None,
+             cells(ABSENT, own_corporation=LISTED, holder=LISTED, corporation_offering=LISTED,
+                   visit_partner=LISTED), shows=page_has_tenant),
+    Endpoint("GET", "cases:escalations", None, cells((403, ABSENT), **MANAGERS_LIST), shows=page_has_tenant),
+    Endpoint("GET", "cases:access_log", None, cells((403, ABSENT), **MANAGERS_LIST), shows=page_has_tenant),
+    Endpoint("GET", "cases:dashboard", None, cells((403, 403), **CORPORATION_DASHBOARD), query=by_corporation),
+    Endpoint("GET", "cases:dashboard_export", None, cells((403, 403), **CORPORATION_DASHBOARD),
+             query=by_corporation),
+    # Opening a case: members of a corporation only.
+    Endpoint("GET", "cases:case_new", None, cells(403, **CORPORATIONS_ONLY)),
+]
+
+# Routes that are not about a case, with the reason. Everything else under api/v1/, in the cases namespace or
+# with an id parameter must be in TABLE.
+NOT_CASE_RELATED = {
+    # onboarding by the platform administrator, and the API token
+    "api-token": "authentication",
+    "api-organisation-list": "onboarding (superuser)",
+    "api-user-list": "onboarding (superuser)",
+    "api-convenant-list": "onboarding (superuser)",
+    "api-convenant-detail": "onboarding (superuser)",
+    # early signals: the reporting organisation's own submissions and imports (tests/signals)
+    "api-signal-submit": "signal ingestion",
+    "api-signal-import-list": "the organisation's own imports",
+    "api-signal-import-detail": "one of the organisation's own imports",
+    "signals:import": "signal import page",
+    "signals:import-detail": "one of the organisation's own imports",
+    # the user's own notifications (tests/handover, tests/api/test_other.py)
+    "api-notification-list": "own notifications",
+    "api-notification-read": "own notifications",
+    "cases:notifications": "own notifications",
+    "cases:notifications_read": "own notifications",
+}
+# Whole areas outside the product's case scope (Django admin for the platform administrator, auth, i18n, docs).
+NOT_CASE_RELATED_PREFIXES = ("admin/", "accounts/", "i18n/", "api/schema/", "api/docs/", "healthz")
+
+CELLS = [(endpoint, relation, role) for endpoint in TABLE for relation in RELATIONS for role in ROLES]
+
+
+def _cell_id(cell):
+    endpoint, relation, role = cell
+    return f"{endpoint.method} {endpoint.name} | {relation} | {role}"
+
+
+def snapshot(world):
+    """What a refused request must leave untouched."""
+    case = world.refreshed_case()
+    return (
+        case.status,
+        case.holder_id,
+        case.closed_at,
+        CaseEvent.objects.filter(case=case).count(),
+        tuple(Handover.objects.filter(case=case).order_by("pk").values_list("status", flat=True)),
+        EvictionVote.objects.filter(proposal__case=case).count(),
+        tuple(JointVisit.objects.filter(case=case).order_by("pk").values_list("status", flat=True)),
+    )
+
+
+@pytest.mark.parametrize(("endpoint", "relation", "role"), CELLS, ids=[_cell_id(cell) for cell in CELLS])
+def test_matrix(endpoint, relation, role, matrix_worlds, client):
+    w = matrix_worlds(relation, endpoint.flavour)
+    user = w.user(role)
+    expected = endpoint.expect[relation][ROLES.index(role)]
+    url = endpoint.url(w)
+    query = endpoint.query(w) if endpoint.query else {}
+    body = endpoint.body(w) if endpoint.body else {}
+    before = snapshot(w)
+    if endpoint.api:
+        api = APIClient()
+        api.force_authenticate(user=user)
+        if endpoint.method == "GET":
+            response = api.get(url, query)
+        else:
+            response = api.post(url, body, format="json")
+    else:
+        client.force_login(user)
+        if endpoint.method == "GET":
+            response = client.get(url, query)
+        else:
+            response = client.post(url, body)
+
+    content = response.content.decode(errors="replace")
+    if expected in (LISTED, ABSENT):
+        assert response.status_code == 200, content[:500]
+        assert endpoint.shows(w, response) is (expected == LISTED)
+    else:
+        assert response.status_code == expected, content[:500]
+    if response.status_code == 404:
+        assert w.case.tenant.name not in content, "a 404 must not show the case"
+    if expected == ABSENT:
+        assert w.case.tenant.name not in content
+    if endpoint.method == "POST" and response.status_code >= 400:
+        assert snapshot(w) == before, "a refused request changed the case"
+
+
+# --- completeness -------------------------------------------------------------------------------------------
+
+
+def routes():
+    """(route, qualified name) of every URL pattern."""
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+                yield prefix + str(pattern.pattern), name
+
+    return list(walk(get_resolver().url_patterns, "", None))
+
+
+ID_PARAMETERS = ("<int:", "<pk", "<id", "<case", "<handover", "<proposal", "<visit", "<escalation")
+
+
+def case_related(route, name):
+    if route.startswith(NOT_CASE_RELATED_PREFIXES):
+        return False
+    return (
+        route.startswith("api/v1/")
+        or (name or "").startswith("cases:")
+        or any(marker in route for marker in ID_PARAMETERS)
+    )
+
+
+def test_every_case_related_route_is_in_the_matrix():
+    in_table = {endpoint.name for endpoint in TABLE}
+    candidates = [(route, name) for route, name in routes() if case_related(route, name)]
+    assert len(candidates) > 40, "the resolver walk found too few routes"
+    unnamed = [route for route, name in candidates if not name]
+    assert not unnamed, f"case-related routes without a name: {unnamed}"
+    missing = sorted(f"{route} ({name})" for route, name in candidates
+                     if name not in in_table and name not in NOT_CASE_RELATED)
+    assert not missing, "routes missing from the permission matrix (add them to TABLE or NOT_CASE_RELATED):\n" + (
+        "\n".join(missing)
+    )
+
+
+def test_the_matrix_names_only_existing_routes():
+    names = {name for _route, name in routes()}
+    stale = sorted({endpoint.name for endpoint in TABLE} - names) + sorted(set(NOT_CASE_RELATED) - names)
+    assert not stale, f"names in the matrix that no longer exist: {stale}"
+    assert not {endpoint.name for endpoint in TABLE} & set(NOT_CASE_RELATED)
+
+
+def test_the_matrix_is_complete_per_row():
+    for endpoint in TABLE:
+        assert set(endpoint.expect) == set(RELATIONS), endpoint.name
+        for relation, statuses in endpoint.expect.items():
+            assert len(statuses) == len(ROLES), (endpoint.name, relation)
+            if LISTED in statuses or ABSENT in statuses:
+                assert endpoint.shows is not None, endpoint.name
+        if endpoint.method == "POST":
+            assert endpoint.body is not None or endpoint.target in ("handover",), endpoint.name
