@@ -91,6 +91,7 @@ KIND_ALIASES = {
 HOUSE_NUMBER = re.compile(r"^[1-9][0-9]{0,5}[A-Z0-9]{0,10}$")
 THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+\.\d{1,2}$")
+PLAIN_AMOUNT = re.compile(r"\d{1,9}(?:[.,]\d{1,2})?")
 
 
 class FileRefused(Exception):
@@ -140,6 +141,8 @@ def parse_amount(value, *, dutch=True) -> Decimal:
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(str(value))
+    if dutch and value.__class__ is str and PLAIN_AMOUNT.fullmatch(value):
+        return Decimal(value.replace(",", "."))  # the common "640,00" / "640.00" / "640": no more to it
     if not dutch:
         try:
             amount = Decimal(_text(value))
@@ -290,13 +293,14 @@ def clean_signal(record: dict, *, key: int, today: date, default_kind: str | Non
 
     months = None
     raw_months = record.get("months_in_arrears")
-    if _text(raw_months) == "":
+    text_months = _text(raw_months)
+    if text_months == "":
         error("months_in_arrears", _("This field is required."))
     else:
         try:
             if isinstance(raw_months, bool):
                 raise ValueError
-            months = int(_text(raw_months))
+            months = int(text_months)
         except ValueError:
             error("months_in_arrears", _("Enter a whole number of months."))
         else:

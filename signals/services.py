@@ -10,7 +10,7 @@
 4. The rule that opens a case: a rent signal with ≥ 1 month in arrears for a tenancy without an open case opens
    one; a newer rent signal for an open case updates its arrears. One query finds the signals concerned; the
    rule runs over them as if signal by signal, and all openings go through cases.services.open_cases_bulk
-   in one go (system actor); updates go through cases.services.update_arrears, one call per changed case.
+   in one go (system actor), all arrears updates through cases.services.update_arrears_bulk.
 5. The signals are inserted with one INSERT … SELECT … ON CONFLICT DO NOTHING.
 
 Imports of one source are serialised by a transaction-level advisory lock, and creating household tenants by
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import OPEN_STATUSES, Case, Tenant
-from cases.services import Actor, CaseError, actor_of, open_cases_bulk, update_arrears
+from cases.services import Actor, CaseError, actor_of, open_cases_bulk, update_arrears_bulk
 from config.errors import BusinessError, ForbiddenAction
 from convenants.selectors import convenant_for_corporation
 from partners.models import Organisation, OrganisationKind
@@ -312,10 +312,13 @@ def _link_rent(cursor, source, now):
         INSERT INTO {tenant} (corporation_id, contract_ref, name, street, house_number, postcode, city, phone, email,
                               created_at)
         SELECT DISTINCT ON (contract_ref) %s, contract_ref, name, street, house_number, postcode, city, '', '', %s
-        FROM {STAGE} WHERE kind = 'rent' ORDER BY contract_ref, row_no DESC
+        FROM {STAGE} s
+        WHERE kind = 'rent'
+          AND NOT EXISTS (SELECT 1 FROM {tenant} t WHERE t.corporation_id = %s AND t.contract_ref = s.contract_ref)
+        ORDER BY contract_ref, row_no DESC
         ON CONFLICT DO NOTHING
         """,
-        [source.pk, now],
+        [source.pk, now, source.pk],
     )
     cursor.execute(
         f"""
@@ -427,8 +430,8 @@ class _CaseState:
 def _apply_case_rule(source, by_key, candidates, convenant, now, key, result):
     """Open or update cases for the new rent signals, oldest reference date first, as if signal by signal:
     a signal of ≥ 1 month for a tenancy without an open case opens one (all openings in one go through
-    cases.services.open_cases_bulk), a newer figure for an open case updates its arrears
-    (cases.services.update_arrears). Returns ({key: case id} for the signals to link, {key: errors} for
+    cases.services.open_cases_bulk), a newer figure for an open case updates its arrears (all in one go through
+    cases.services.update_arrears_bulk). Returns ({key: case id} for the signals to link, {key: errors} for
     signals whose case could not be opened)."""
     case_of, refused = {}, {}
     if not candidates:
@@ -483,6 +486,7 @@ def _apply_case_rule(source, by_key, candidates, convenant, now, key, result):
             else:
                 state.case_id = outcome.pk
 
+    updates = []  # (case id, amount, months, description) for update_arrears_bulk, in signal order
     for signal, state, opens in steps:
         if state.error is not None:
             # Signal by signal, the tenancy would still have no open case: a later signal of ≥ 1 month would
@@ -500,21 +504,23 @@ def _apply_case_rule(source, by_key, candidates, convenant, now, key, result):
         state.latest = signal.reference_date
         if (state.arrears_amount, state.months_in_arrears) == (signal.amount, signal.months_in_arrears):
             continue
-        update_arrears(
-            state.case_id,
-            arrears_amount=signal.amount,
-            months_in_arrears=signal.months_in_arrears,
-            source=source,
-            now=now,
-            description=_("Signal %(id)s of %(date)s: arrears € %(amount)s (%(months)s months)")
-            % {
-                "id": signal.external_id,
-                "date": signal.reference_date.isoformat(),
-                "amount": signal.amount,
-                "months": signal.months_in_arrears,
-            },
+        updates.append(
+            (
+                state.case_id,
+                signal.amount,
+                signal.months_in_arrears,
+                _("Signal %(id)s of %(date)s: arrears € %(amount)s (%(months)s months)")
+                % {
+                    "id": signal.external_id,
+                    "date": signal.reference_date.isoformat(),
+                    "amount": signal.amount,
+                    "months": signal.months_in_arrears,
+                },
+            )
         )
         state.arrears_amount, state.months_in_arrears = signal.amount, signal.months_in_arrears
         result.cases_updated += 1
         result.case_rows.append({key: signal.key, "case": state.case_id, "action": "updated"})
+    if updates:
+        update_arrears_bulk(updates, source=source, now=now)
     return case_of, refused

@@ -458,6 +458,64 @@ def update_arrears(case, *, arrears_amount, months_in_arrears, source=None, now=
 
 
 @transaction.atomic
+def update_arrears_bulk(updates, *, source=None, now=None) -> list[Case]:
+    """update_arrears for many cases at once (the signal import), with the same rules and effects, in a fixed
+    number of queries: an ARREARS_UPDATED event per update; each case takes the figures of its last update,
+    the activity and the deadline recomputed once (nothing the deadline rule reads changes in between).
+
+    `updates` is a list of (case or case id, arrears_amount, months_in_arrears, description) in the order in
+    which update_arrears would be called. Raises as update_arrears does (a closed case, an invalid amount), and
+    then nothing is written. Returns the updated cases."""
+    from .escalation import BatchFacts  # here: the escalation module imports the services beside this one
+
+    now = now or timezone.now()
+    ids = list(dict.fromkeys(item[0].pk if isinstance(item[0], Case) else item[0] for item in updates))
+    if not ids:
+        return []
+    locked = set(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    if len(locked) != len(ids):
+        raise Case.DoesNotExist("Case matching query does not exist.")
+    cases = Case.objects.select_related("convenant", "corporation", "holder", "tenant").in_bulk(ids)
+    actor = Actor.system(source)
+    events = []
+    for item, arrears_amount, months_in_arrears, description in updates:
+        case = cases[item.pk if isinstance(item, Case) else item]
+        require_open(case)
+        amount = money(arrears_amount, "arrears_amount")
+        case.arrears_amount = amount
+        case.months_in_arrears = int(months_in_arrears)
+        events.append(
+            CaseEvent(
+                case=case,
+                kind=EventKind.ARREARS_UPDATED,
+                at=now,
+                actor=actor.user,
+                organisation=actor.organisation,
+                description=str(
+                    description
+                    or _("Arrears now € %(amount)s (%(months)s months)")
+                    % {"amount": amount, "months": months_in_arrears}
+                ),
+                data={"arrears_amount": str(amount), "months_in_arrears": int(months_in_arrears)},
+            )
+        )
+    CaseEvent.objects.bulk_create(events)
+    facts = BatchFacts(list(cases.values()))
+    convenants = {}  # one instance per convenant, so its deadline rules are read once
+    saved_at = timezone.now()
+    for case in cases.values():
+        case.convenant = convenants.setdefault(case.convenant_id, case.convenant)
+        case.last_activity_at = max(case.last_activity_at, now) if case.last_activity_at else now
+        recompute_deadline(case, now, facts)
+        case.updated_at = saved_at
+    Case.objects.bulk_update(
+        list(cases.values()),
+        ["last_activity_at", "deadline_kind", "deadline_at", "updated_at", "arrears_amount", "months_in_arrears"],
+    )
+    return list(cases.values())
+
+
+@transaction.atomic
 def close_case(user, case, *, outcome, notes="", now=None) -> Case:
     now = now or timezone.now()
     actor = actor_of(user)
