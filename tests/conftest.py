@@ -42,8 +42,8 @@ class Region:
     other_consultant: object
 
 
-@pytest.fixture
-def region(db):
+def make_region() -> Region:
+    """The region built anew: for module-scoped set-ups that cannot use the `region` fixture."""
     municipality = OrganisationFactory(name="Gemeente Enschede", kind="municipality")
     corporation = OrganisationFactory(name="Domijn", kind="corporation")
     other_corporation = OrganisationFactory(name="Ons Huis", kind="corporation")
@@ -76,6 +76,11 @@ def region(db):
         unrelated_worker=UserFactory(username="buiten", organisation=unrelated),
         other_consultant=UserFactory(username="onshuis", organisation=other_corporation),
     )
+
+
+@pytest.fixture
+def region(db):
+    return make_region()
 
 
 @pytest.fixture

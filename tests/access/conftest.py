@@ -18,8 +18,8 @@ from cases import services
 from cases.models import Case, EvictionProposal, Handover, JointVisit
 from convenants.services import update_convenant
 from partners.models import Membership, Organisation
-from tests.conftest import Region
-from tests.factories import ConvenantFactory, EscalationFactory, OrganisationFactory, UserFactory
+from tests.conftest import Region, make_region
+from tests.factories import EscalationFactory, OrganisationFactory, UserFactory
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _numbers = itertools.count(1)
@@ -67,42 +67,6 @@ def user_of(organisation, role):
     if membership is not None:
         return membership.user
     return UserFactory(organisation=organisation, organisation__role=role)
-
-
-def make_region() -> Region:
-    """The region of tests/conftest.py (same organisations, convenant and people), for module-scoped setups."""
-    municipality = OrganisationFactory(name="Gemeente Enschede", kind="municipality")
-    corporation = OrganisationFactory(name="Domijn", kind="corporation")
-    other_corporation = OrganisationFactory(name="Ons Huis", kind="corporation")
-    debt_assistance = OrganisationFactory(name="Schuldhulp Enschede", kind="debt_assistance")
-    welfare = OrganisationFactory(name="Alifa Welzijn", kind="welfare")
-    unrelated = OrganisationFactory(name="Schuldhulp Hengelo", kind="debt_assistance", municipality="Hengelo")
-    convenant = ConvenantFactory(
-        name="Convenant Vroegsignalering Enschede",
-        municipality="Enschede",
-        parties=[municipality, corporation, other_corporation, debt_assistance, welfare],
-        chain=[debt_assistance, welfare],
-        working_days=False,
-        deadlines={"first_contact": 5, "handover": 30, "pickup": 5, "partner_contact": 10, "inactivity": 30},
-    )
-    return Region(
-        municipality=municipality,
-        corporation=corporation,
-        other_corporation=other_corporation,
-        debt_assistance=debt_assistance,
-        welfare=welfare,
-        unrelated=unrelated,
-        convenant=convenant,
-        consultant=UserFactory(username="consulent", organisation=corporation),
-        corporation_manager=UserFactory(username="teamleider", organisation=corporation, organisation__role="manager"),
-        debt_coach=UserFactory(username="schuldhulpcoach", organisation=debt_assistance),
-        debt_manager=UserFactory(username="schuldhulpmanager", organisation=debt_assistance, organisation__role="manager"),
-        welfare_worker=UserFactory(username="welzijnswerker", organisation=welfare),
-        welfare_manager=UserFactory(username="welzijnsmanager", organisation=welfare, organisation__role="manager"),
-        regisseur=UserFactory(username="regisseur", organisation=municipality, organisation__role="manager"),
-        unrelated_worker=UserFactory(username="buiten", organisation=unrelated),
-        other_consultant=UserFactory(username="onshuis", organisation=other_corporation),
-    )
 
 
 def add_social_team(region) -> Organisation:

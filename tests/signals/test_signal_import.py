@@ -311,7 +311,9 @@ def test_whole_file_refusals_answer_400_and_write_nothing(api, region, client, l
     assert answer.status_code == 400, answer.content
     assert reason in answer.json()["file"][0]
     client.force_login(region.consultant)
-    page = client.post(reverse("signals:import"), {"file": SimpleUploadedFile("x.csv", data)})
+    page = client.post(
+        reverse("signals:import"), {"file": SimpleUploadedFile("x.csv", data)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert page.status_code == 200  # the form again, with the reason
     if data:
         assert reason in page.content.decode()
@@ -330,7 +332,9 @@ def test_file_over_the_size_limit_is_refused(api, region, client, settings):
     answer = upload(api.as_user(region.consultant), data)
     assert answer.status_code == 400 and "limit" in answer.json()["file"][0]
     client.force_login(region.consultant)
-    page = client.post(reverse("signals:import"), {"file": SimpleUploadedFile("x.csv", data)})
+    page = client.post(
+        reverse("signals:import"), {"file": SimpleUploadedFile("x.csv", data)}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "limit" in page.content.decode()
     assert SignalImport.objects.count() == 0 and ArrearsSignal.objects.count() == 0
 
