@@ -450,6 +450,13 @@ def _update_cases(cases):
     """Write status, activity and deadline of many cases in one statement."""
     if not cases:
         return
+    if connection.vendor != "postgresql":
+        for case in cases:
+            case.updated_at = timezone.now()
+        Case.objects.bulk_update(
+            cases, ["status", "last_activity_at", "deadline_kind", "deadline_at", "updated_at"], batch_size=200
+        )
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {Case._meta.db_table} AS c
