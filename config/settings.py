@@ -17,7 +17,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me" if DEBUG else environ.Env.NOTSET)
+# Without SECRET_KEY, management commands (migrate, makemigrations --check) still run on a marked insecure key;
+# serving refuses it when DEBUG is off (config/wsgi.py) and `check --deploy` flags it (security.W009).
+INSECURE_DEVELOPMENT_KEY = "django-insecure-development-key-never-serve-with-this"
+SECRET_KEY = env("SECRET_KEY", default=INSECURE_DEVELOPMENT_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

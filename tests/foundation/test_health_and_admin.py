@@ -68,3 +68,29 @@ def test_login_page_is_dutch(client):
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="nl")
     assert response.status_code == 200
     assert 'lang="nl"' in response.content.decode()
+
+
+def _run_python(code, **env_changes):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env.update(env_changes)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_web_application_refuses_to_serve_without_a_secret_key():
+    result = _run_python("import config.wsgi", DEBUG="0")
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_management_commands_run_without_a_secret_key():
+    result = _run_python(
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
+        "from django.conf import settings; print(settings.SECRET_KEY.startswith('django-insecure'))",
+        DEBUG="0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
