@@ -3,6 +3,7 @@ written, the deadline recomputed, the permissions kept right."""
 
 from ._common import Actor, CaseError, actor_of
 from .access import record_access, sync_permissions
+from .actions import allowed_actions
 from .casework import (
     add_note,
     agree_arrangement,
@@ -38,6 +39,7 @@ __all__ = [
     "anonymise_expired_cases",
     "actor_of",
     "add_note",
+    "allowed_actions",
     "agree_arrangement",
     "build_dossier",
     "close_case",

@@ -50,6 +50,9 @@ from .deadlines import recompute_deadline
 POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
 MAX_ARREARS_MONTHS = 120
 
+# A contact attempt waits while an offer or an eviction proposal is open.
+ATTEMPT_BLOCKED_STATUSES = (CaseStatus.HANDED_OVER, CaseStatus.EVICTION_PROPOSED)
+ARRANGEABLE_STATUSES = (CaseStatus.OPEN, CaseStatus.CONTACTING)
 
 def normalise_postcode(value) -> str | None:
     """'1234ab' → '1234 AB'; None when it is not a Dutch postcode."""
@@ -125,6 +128,24 @@ def _opened_description(amount, months):
     return _("Arrears € %(amount)s (%(months)s months)") % {"amount": amount, "months": months}
 
 
+def _new_case(tenant, corporation, convenant, amount, months, monthly_rent, now, first_contact_deadline) -> Case:
+    """A case as it opens (not saved): held by its corporation, its first deadline the first contact."""
+    return Case(
+        tenant=tenant,
+        corporation=corporation,
+        holder=corporation,
+        convenant=convenant,
+        status=CaseStatus.OPEN,
+        arrears_amount=amount,
+        months_in_arrears=months,
+        monthly_rent=monthly_rent,
+        opened_at=now,
+        last_activity_at=now,
+        deadline_kind=DeadlineKind.FIRST_CONTACT,
+        deadline_at=first_contact_deadline,
+    )
+
+
 @transaction.atomic
 def open_case(
     user,
@@ -155,20 +176,10 @@ def open_case(
         tenant_row.save()
     if Case.objects.filter(tenant=tenant_row, status__in=OPEN_STATUSES).exists():
         raise CaseError(_("A case is already open for this tenancy contract."), field="tenant.contract_ref")
-    case = Case(
-        tenant=tenant_row,
-        corporation=corporation,
-        holder=corporation,
-        convenant=convenant,
-        status=CaseStatus.OPEN,
-        arrears_amount=amount,
-        months_in_arrears=months,
-        monthly_rent=monthly_rent,
-        opened_at=now,
-        last_activity_at=now,
+    case = _new_case(
+        tenant_row, corporation, convenant, amount, months, monthly_rent, now,
+        deadline_for(convenant, DeadlineKind.FIRST_CONTACT, now),
     )
-    case.deadline_kind = DeadlineKind.FIRST_CONTACT
-    case.deadline_at = deadline_for(convenant, DeadlineKind.FIRST_CONTACT, now)
     try:
         with transaction.atomic():
             case.save()
@@ -259,20 +270,7 @@ def open_cases_bulk(user, *, openings, convenant=None, corporation=None, now=Non
                 _("A case is already open for this tenancy contract."), field="tenant.contract_ref"
             )
             continue
-        case = Case(
-            tenant=tenant,
-            corporation=corporation,
-            holder=corporation,
-            convenant=convenant,
-            status=CaseStatus.OPEN,
-            arrears_amount=amount,
-            months_in_arrears=months,
-            monthly_rent=monthly_rent,
-            opened_at=now,
-            last_activity_at=now,
-            deadline_kind=DeadlineKind.FIRST_CONTACT,
-            deadline_at=deadline_at,
-        )
+        case = _new_case(tenant, corporation, convenant, amount, months, monthly_rent, now, deadline_at)
         results[index] = case
         cases.append(case)
     if not cases:
@@ -371,7 +369,7 @@ def agree_arrangement(user, case, *, monthly_amount, start_date, months, now=Non
     today = timezone.localdate(now)
     if start_date < today - timedelta(days=62) or start_date > today + timedelta(days=366):
         raise CaseError(_("The first instalment must fall between two months ago and one year ahead."), field="start_date")
-    if case.status not in (CaseStatus.OPEN, CaseStatus.CONTACTING):
+    if case.status not in ARRANGEABLE_STATUSES:
         raise CaseError(
             _("A payment arrangement is only possible for a new case or a case in contact (now: %(status)s).")
             % {"status": case.get_status_display()}

@@ -31,7 +31,7 @@ from ..forms import (
     WorklistFilterForm,
     apply_business_error,
 )
-from ..models import AttemptOutcome, Case, CaseStatus, Channel, EventKind
+from ..models import AttemptOutcome, Case, Channel, EventKind
 
 PAGE_SIZE = 50
 DUE_SOON = timedelta(days=2)
@@ -142,24 +142,18 @@ def _status_of(error):
 
 
 def _permissions(user, case):
-    """What the page offers (the service still decides): the holder works the case, the corporation may add notes
-    and close it; closed cases are read-only."""
-    membership = _membership(user)
-    organisation_id = membership.organisation_id if membership else None
-    is_holder = organisation_id == case.holder_id
-    is_corporation = organisation_id == case.corporation_id
-    can_change = case.is_open and (is_holder or is_corporation) and selectors.can_change(user, case)
+    """What the page offers (services.allowed_actions; the service still decides). Closed cases are read-only."""
+    allowed = services.allowed_actions(user, case)
+    can_change = (allowed["is_holder"] or allowed["is_corporation"]) and selectors.can_change(user, case)
     return {
-        "is_holder": is_holder,
-        "is_corporation": is_corporation,
+        "is_holder": allowed["is_holder"],
+        "is_corporation": allowed["is_corporation"],
         "can_change": can_change,
-        "can_log_attempt": can_change
-        and is_holder
-        and case.status not in (CaseStatus.HANDED_OVER, CaseStatus.EVICTION_PROPOSED),
-        "can_arrange": can_change and is_holder and case.status in (CaseStatus.OPEN, CaseStatus.CONTACTING),
-        "can_record_missed": can_change and is_holder and case.status == CaseStatus.ARRANGEMENT,
-        "can_note": can_change,
-        "can_close": can_change,
+        "can_log_attempt": can_change and allowed["log_attempt"],
+        "can_arrange": can_change and allowed["arrange"],
+        "can_record_missed": can_change and allowed["record_missed"],
+        "can_note": can_change and allowed["add_note"],
+        "can_close": can_change and allowed["close"],
     }
 
 

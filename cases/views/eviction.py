@@ -20,7 +20,6 @@ from partners.models import Role
 
 from .. import selectors, services
 from ..models import AccessLog, Case, EvictionProposal, ProposalStatus
-from ..services.eviction import PROPOSABLE_STATUSES
 
 
 class ProposeForm(forms.Form):
@@ -73,12 +72,7 @@ def panel_data(user, case, *, propose_form=None, vote_form=None) -> dict:
     )
     organisation_id = _manager_organisation_id(user)
     open_proposal = next((p for p in proposals if p.status == ProposalStatus.OPEN), None)
-    can_propose = (
-        organisation_id is not None
-        and organisation_id == case.corporation_id
-        and case.status in PROPOSABLE_STATUSES
-        and open_proposal is None
-    )
+    can_propose = services.allowed_actions(user, case)["propose_eviction"] and open_proposal is None
     can_vote = False
     if open_proposal is not None and organisation_id is not None:
         voter_ids = {org.pk for org in open_proposal.voters.all()}

@@ -21,7 +21,6 @@ from partners.models import Organisation
 from .. import selectors, services
 from ..models import OPEN_STATUSES, AccessLog, AttemptOutcome, Case, HandoverStatus
 from ..services.access import record_access_many
-from ..services.handover import OFFERABLE_STATUSES
 from ..templatetags.handover_tags import case_url
 
 PAGE_SIZE = 50
@@ -120,10 +119,11 @@ def _case_or_404(user, pk) -> Case:
 def panel_data(user, case, *, offer_form=None, visit_form=None) -> dict:
     """Everything `templates/cases/_handover_panel.html` shows for `user` on `case`."""
     organisation_id = _organisation_id(user)
-    is_holder = case.is_open and organisation_id is not None and organisation_id == case.holder_id
+    allowed = services.allowed_actions(user, case)
+    is_holder = allowed["is_holder"]
     handovers = list(case.handovers.select_related("from_organisation", "to_organisation", "offered_by"))
     open_offer = next((h for h in handovers if h.status == HandoverStatus.OFFERED), None)
-    can_offer = is_holder and open_offer is None and case.status in OFFERABLE_STATUSES
+    can_offer = allowed["offer"] and open_offer is None
     return {
         "case": case,
         "is_holder": is_holder,
@@ -132,8 +132,8 @@ def panel_data(user, case, *, offer_form=None, visit_form=None) -> dict:
         "open_offer": open_offer,
         "can_withdraw": open_offer is not None and open_offer.from_organisation_id == organisation_id,
         "handovers": handovers,
-        "can_plan_visit": is_holder,
-        "visit_form": visit_form or (JointVisitForm(case=case) if is_holder else None),
+        "can_plan_visit": allowed["plan_visit"],
+        "visit_form": visit_form or (JointVisitForm(case=case) if allowed["plan_visit"] else None),
         "joint_visits": list(case.joint_visits.select_related("partner", "organisation").order_by("planned_at")),
     }
 

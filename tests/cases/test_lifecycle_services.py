@@ -76,3 +76,24 @@ def test_eviction_jointly(region):
         services.vote_on_eviction(manager, proposal, agree=True, reason="Geen andere weg", now=at(4))
     case.refresh_from_db()
     assert case.status == CaseStatus.EVICTED
+
+
+def test_allowed_actions_follow_the_services_rules(region):
+    case = CaseFactory(corporation=region.corporation, opened_at=at(2))
+    consultant = services.allowed_actions(region.consultant, case)
+    assert consultant["log_attempt"] and consultant["arrange"] and consultant["offer"]
+    assert not consultant["record_missed"] and not consultant["propose_eviction"]
+    assert services.allowed_actions(region.corporation_manager, case)["propose_eviction"]
+    assert not any(services.allowed_actions(region.debt_coach, case).values())
+
+    services.offer_handover(region.consultant, case, summary="Niet bereikt", tenant_consent=True, now=at(3))
+    case.refresh_from_db()
+    offered = services.allowed_actions(region.consultant, case)
+    assert not offered["log_attempt"] and not offered["offer"] and not offered["arrange"]
+    # The page offers nothing the service would refuse:
+    with pytest.raises(services.CaseError):
+        services.log_contact_attempt(region.consultant, case, channel="phone", outcome="reached", now=at(3))
+
+    services.close_case(region.consultant, case, outcome="moved", now=at(4))
+    case.refresh_from_db()
+    assert not any(services.allowed_actions(region.consultant, case).values())
