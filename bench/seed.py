@@ -319,13 +319,15 @@ def _load_bulk(cur, *, n, events, k, timer):
     timer.step("handovers, eviction proposals")
 
     # Permissions, as cases.services.access.wanted_permissions: corporation and holder view (+change while open);
-    # an open offer's partner view; while an eviction is proposed, every voter's managers group view.
+    # an open offer's partner view; while an eviction is proposed, every voter's managers group view. Each row
+    # with the copy of its case's state that the triggers (off during this load) would have written.
     cur.execute("SELECT codename, p.id FROM auth_permission p JOIN django_content_type c ON c.id = p.content_type_id"
                 " WHERE c.app_label = 'cases' AND c.model = 'case' AND codename IN ('view_case', 'change_case')")
     perm = dict(cur.fetchall())
     cur.execute(f"""
-        INSERT INTO cases_casegroupobjectpermission (content_object_id, group_id, permission_id)
-        SELECT case_id, g, p FROM (
+        INSERT INTO cases_casegroupobjectpermission (content_object_id, group_id, permission_id, case_status,
+                                                      case_deadline_at, case_opened_at)
+        SELECT case_id, g, p, c.status, c.deadline_at, c.opened_at FROM (
             SELECT case_id, corp_group AS g, {perm['view_case']} AS p FROM case_full
             UNION ALL SELECT case_id, corp_group, {perm['change_case']} FROM case_full WHERE is_open
             UNION ALL SELECT case_id, CASE WHEN holder_id = debt_id THEN debt_group ELSE welfare_group END,
@@ -336,7 +338,7 @@ def _load_bulk(cur, *, n, events, k, timer):
             UNION ALL SELECT case_id, g2, {perm['view_case']} FROM case_full
                 CROSS JOIN LATERAL (VALUES (corp_mgroup), (debt_mgroup), (welfare_mgroup)) AS v(g2)
                 WHERE status = 'eviction_proposed'
-        ) AS rows ORDER BY case_id
+        ) AS rows JOIN cases_case c ON c.id = rows.case_id ORDER BY case_id
     """)
     timer.step("permission rows")
 
@@ -417,7 +419,8 @@ def seed(database="bench_main", *, cases=1_000_000, events=5_000_000, organisati
         cur.execute("SET synchronous_commit = off")
         cur.execute("SET maintenance_work_mem = '512MB'")
         cur.execute("SET work_mem = '256MB'")
-        # Foreign keys are enforced by triggers; the generated rows are consistent by construction.
+        # Foreign keys are enforced by triggers, and so is the permission rows' copy of their case's state: off for
+        # the load; the generated rows are consistent by construction.
         cur.execute("SET session_replication_role = replica")
         _, corporations = _load_parties(cur, organisations)
         timer.step("organisations, users, convenants")

@@ -165,13 +165,28 @@ class Case(models.Model):
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    """Guardian's direct foreign-key permission rows: indexable, and gone with their case."""
+    """Guardian's direct foreign-key permission rows: indexable, and gone with their case.
+
+    Each row carries a copy of its case's status, deadline and opening time, so that a filtered case list narrows
+    inside the user's permission rows (one index range) before it reads any case: without the copy, a list costs
+    a probe of every case the organisation can see. Database triggers keep the copy (migration 0004): the copy is
+    taken when a row is inserted and follows every change of the case, whichever code path writes it."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_permissions")
+    case_status = models.CharField(max_length=32, blank=True, editable=False)
+    case_deadline_at = models.DateTimeField(null=True, blank=True, editable=False)
+    case_opened_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
-        indexes = [models.Index(fields=["content_object", "group"], name="case_perm_case_group_idx")]
+        indexes = [
+            models.Index(fields=["content_object", "group"], name="case_perm_case_group_idx"),
+            models.Index(
+                fields=["group", "permission", "case_status", "case_deadline_at"],
+                include=["content_object", "case_opened_at"],
+                name="case_perm_scope_filter_idx",
+            ),
+        ]
 
 
 class Channel(models.TextChoices):

@@ -123,7 +123,7 @@ GUARDIAN_RAISE_403 = False
 REST_FRAMEWORK = {
     # Token first: DRF then answers 401 (with WWW-Authenticate) rather than 403 to a request without credentials.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cases.api.base.MemberTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

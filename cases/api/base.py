@@ -3,14 +3,30 @@
 from contextlib import contextmanager
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions
+from rest_framework import exceptions, permissions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ValidationError
 
 from config.errors import BusinessError, ForbiddenAction
 
+
+class MemberTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, reading the user's membership and organisation in the same query: almost every
+    request needs them (the scope, the access log, the role checks)."""
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user__membership__organisation").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return token.user, token
+
+
 # Token first: its `WWW-Authenticate` header makes DRF answer 401 (not 403) to a request without credentials.
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+AUTHENTICATION = [MemberTokenAuthentication, SessionAuthentication]
 
 
 class IsSuperuser(permissions.BasePermission):

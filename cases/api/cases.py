@@ -29,10 +29,10 @@ from .serializers import (
 )
 
 
-def visible_case(request, pk) -> Case:
+def visible_case(request, pk, *, related=True) -> Case:
     """The case if the user may see it; 404 otherwise, so that its existence does not leak."""
     try:
-        return selectors.case_detail(request.user, pk)
+        return selectors.case_detail(request.user, pk, related=related)
     except Case.DoesNotExist:
         raise NotFound() from None
 
@@ -98,7 +98,7 @@ class CaseTimeline(APIMixin, generics.ListAPIView):
     queryset = CaseEvent.objects.none()
 
     def list(self, request, *args, **kwargs):
-        case = visible_case(request, kwargs["pk"])
+        case = visible_case(request, kwargs["pk"], related=False)
         services.record_access(request.user, case, AccessLog.What.TIMELINE)
         page = self.paginate_queryset(selectors.timeline(case))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -7,8 +7,6 @@ proposed, the managers of every voting party view. Everyone else: nothing.
 
 from collections import defaultdict
 
-from django.contrib.auth.models import Permission
-
 from partners.models import Organisation
 
 from ..models import (
@@ -19,16 +17,7 @@ from ..models import (
     HandoverStatus,
     ProposalStatus,
 )
-
-VIEW, CHANGE = "view_case", "change_case"
-
-
-def _permission_ids():
-    return dict(
-        Permission.objects.filter(content_type__app_label="cases", codename__in=[VIEW, CHANGE]).values_list(
-            "codename", "pk"
-        )
-    )
+from ..permissions import CHANGE, VIEW, case_permission_ids
 
 
 def wanted_permissions(case, *, party_groups=None, offered_groups=None, voter_groups=None) -> set[tuple[int, str]]:
@@ -59,7 +48,7 @@ def wanted_permissions(case, *, party_groups=None, offered_groups=None, voter_gr
 
 
 def sync_permissions(case) -> None:
-    ids = _permission_ids()
+    ids = case_permission_ids()
     codename_of = {pk: codename for codename, pk in ids.items()}
     existing = {
         (group_id, codename_of[permission_id]): row_id
@@ -84,7 +73,7 @@ def sync_permissions_many(cases) -> None:
     cases = list(cases)
     if not cases:
         return
-    ids = _permission_ids()
+    ids = case_permission_ids()
     codename_of = {pk: codename for codename, pk in ids.items()}
     case_ids = [case.pk for case in cases]
     party_groups = dict(
@@ -125,7 +114,7 @@ def record_access(user, case, what) -> AccessLog:
     """Write who read which case's personal data. Called by every view that shows it."""
     membership = getattr(user, "membership", None)
     return AccessLog.objects.create(
-        user=user, organisation=membership.organisation if membership else None, case=case, what=what
+        user=user, organisation_id=membership.organisation_id if membership else None, case=case, what=what
     )
 
 

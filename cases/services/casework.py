@@ -33,6 +33,7 @@ from ..models import (
     ProposalStatus,
     Tenant,
 )
+from ..permissions import case_permission_ids
 from ._common import (
     Actor,
     CaseError,
@@ -44,7 +45,7 @@ from ._common import (
     require_open,
     write_event,
 )
-from .access import CHANGE, VIEW, _permission_ids, sync_permissions
+from .access import CHANGE, VIEW, sync_permissions
 from .deadlines import recompute_deadline
 
 POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
@@ -297,7 +298,7 @@ def open_cases_bulk(user, *, openings, convenant=None, corporation=None, now=Non
         for case in cases
     )
     # sync_permissions for a new case: the corporation is also the holder, no offer, no eviction proposal.
-    permission_ids = _permission_ids()
+    permission_ids = case_permission_ids()
     CaseGroupObjectPermission.objects.bulk_create(
         CaseGroupObjectPermission(content_object=case, group_id=corporation.group_id, permission_id=permission_ids[codename])
         for case in cases

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases import services
+from cases import selectors, services
 from cases.models import (
     OPEN_STATUSES,
     Case,
@@ -289,3 +289,41 @@ def test_list_query_count_is_the_same_for_partner_and_corporation(mixed):
         assert len(response.json()["results"]) == 50
         counts[user.username] = len(queries)
     assert counts[region.debt_coach.username] == counts[region.consultant.username], counts
+
+
+@pytest.mark.parametrize("who", ["debt_coach", "debt_manager", "consultant", "welfare_worker"])
+def test_filtered_lists_narrow_on_the_permission_rows_and_still_hold_exactly_the_allowed_cases(mixed, who):
+    """The filters run on the copy of the case's state that the permission rows carry (and on the case): the
+    answer must equal the access model's set filtered on the case rows themselves."""
+    region, _cases = mixed
+    user = getattr(region, who)
+    role = user.membership.role
+    allowed = allowed_case_ids(user.membership.organisation, role)
+    now = timezone.now()
+    cases = {case.pk: case for case in Case.objects.filter(pk__in=allowed)}
+    assert Case.objects.filter(pk__in=allowed, deadline_at__lt=now).exists(), "the fixture has overdue cases"
+    day = timezone.localdate() - timedelta(days=100)
+
+    def expect(predicate):
+        return {pk for pk, case in cases.items() if predicate(case)}
+
+    overdue = lambda case: case.deadline_at is not None and case.deadline_at < now  # noqa: E731
+    checks = [
+        ({"status": ["contacting", "with_partner"], "overdue": "true"},
+         lambda case: case.status in ("contacting", "with_partner") and overdue(case)),
+        ({"overdue": "false"}, lambda case: not overdue(case)),
+        ({"status": "handed_over"}, lambda case: case.status == "handed_over"),
+        ({"deadline_before": (now - timedelta(days=60)).isoformat()},
+         lambda case: case.deadline_at is not None and case.deadline_at < now - timedelta(days=60)),
+    ]
+    for params, predicate in checks:
+        expected = expect(predicate)
+        listed, _pages = api_case_ids(user, **params)
+        assert listed == expected, params
+    assert all(expect(predicate) for _params, predicate in checks[:2])
+
+    # The dashboard's links to the cases behind a figure (web worklist): by opening date.
+    in_month = selectors.case_list(user, opened_from=day, opened_to=day + timedelta(days=30))
+    assert set(in_month.values_list("pk", flat=True)) == expect(
+        lambda case: day <= timezone.localdate(case.opened_at) <= day + timedelta(days=30)
+    )
