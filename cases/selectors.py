@@ -64,10 +64,11 @@ def _state_filter(prefix, *, status, overdue, deadline_before, opened_from, open
 
 def case_list(
     user, *, status=None, holder=None, overdue=None, deadline_before=None, q=None, opened_from=None, opened_to=None,
-    now=None,
+    now=None, prefetch_relations=False,
 ):
     """`opened_from`/`opened_to`: dates (Dutch time, both inclusive) between which the case was opened; the
-    dashboard links to the cases behind a figure with them."""
+    dashboard links to the cases behind a figure with them. `prefetch_relations`: read tenant, parties and
+    convenant per page in their own queries (the API's large pages) instead of joining them."""
     filters = dict(
         status=status, overdue=overdue, deadline_before=deadline_before, opened_from=opened_from,
         opened_to=opened_to, now=now or timezone.now(),
@@ -75,8 +76,11 @@ def case_list(
     cases = (
         cases_for(user, narrowing=_state_filter("case_", **filters))
         .filter(_state_filter("", **filters))
-        .select_related("tenant", "corporation", "holder", "convenant")
     )
+    relations = ("tenant", "corporation", "holder", "convenant")
+    # Prefetched, the relations are read for the page alone; joined, for every matching case before the database
+    # cuts the page (twice the time at 800 matches, bench/case_api.py), but in one query.
+    cases = cases.prefetch_related(*relations) if prefetch_relations else cases.select_related(*relations)
     if holder:
         cases = cases.filter(holder_id=holder)
     if q:

@@ -68,7 +68,7 @@ class CaseListCreate(APIMixin, generics.ListCreateAPIView):
         values = filter_values(CaseFilter, self.request)
         if "holder" in values:
             values["holder"] = int(values["holder"])
-        return selectors.case_list(self.request.user, **values)
+        return selectors.case_list(self.request.user, prefetch_relations=True, **values)
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
     def post(self, request, *args, **kwargs):
