@@ -4,7 +4,8 @@
 
 Self-contained (its own minimal seeder, its own database): creates the database when missing, migrates it, loads
 one region (a municipality, a corporation, debt assistance, welfare; a manager each; a convenant with calendar
-days) and the tenants and cases with INSERT … SELECT generate_series. Every run first puts the due cases back
+days) and the tenants and cases with INSERT … SELECT generate_series, with the corporation's permission rows
+(2 per case, as the services write them). Every run first puts the due cases back
 (so it can be repeated): 90 % of them have a passed first-contact deadline (escalation `notify`), 10 % a passed
 handover deadline (escalation `handover_next`: an offer with its dossier to the chain's first partner). The rest
 of the cases have deadlines in the future.
@@ -111,6 +112,19 @@ def seed(cases):
                FROM cases_tenant t WHERE t.corporation_id = %s""",
             [corporation.pk, corporation.pk, convenant.pk, AS_OF, AS_OF, AS_OF, corporation.pk],
         )
+        # The corporation's view and change rows of every case, with the copy of the case's state the triggers
+        # keep (off for this load, like bench/seed.py): the sweep's case updates carry over to them.
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(
+            """INSERT INTO cases_casegroupobjectpermission (content_object_id, group_id, permission_id, case_status,
+                                                            case_deadline_at, case_opened_at)
+               SELECT c.id, %s, p.id, c.status, c.deadline_at, c.opened_at
+               FROM cases_case c CROSS JOIN auth_permission p
+               JOIN django_content_type ct ON ct.id = p.content_type_id
+               WHERE ct.app_label = 'cases' AND p.codename IN ('view_case', 'change_case')""",
+            [corporation.group_id],
+        )
+        cursor.execute("SET session_replication_role = DEFAULT")
     connection.close()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -123,10 +137,8 @@ def reset_due(corporation, due):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE cases_escalation, cases_caseevent, cases_notification, cases_handover, "
-            "cases_casegroupobjectpermission"
-        )
+        cursor.execute("TRUNCATE cases_escalation, cases_caseevent, cases_notification, cases_handover")
+        cursor.execute("DELETE FROM cases_casegroupobjectpermission WHERE group_id <> %s", [corporation.group_id])
         cursor.execute("SELECT min(id), count(*) FROM cases_case")
         first, total = cursor.fetchone()
         step = total // due
