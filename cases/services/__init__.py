@@ -18,7 +18,7 @@ from .casework import (
     update_arrears_bulk,
 )
 from .escalation import escalate_case, escalate_overdue
-from .eviction import propose_eviction, vote_on_eviction
+from .eviction import may_vote, propose_eviction, vote_on_eviction
 from .handover import (
     accept_handover,
     build_dossier,
@@ -56,6 +56,7 @@ __all__ = [
     "open_case",
     "open_cases_bulk",
     "plan_joint_visit",
+    "may_vote",
     "propose_eviction",
     "record_access",
     "record_joint_visit",

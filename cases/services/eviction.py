@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import ForbiddenAction
 from convenants.services import chain_of
+from partners.models import Role
 
 from ..models import CaseStatus, EventKind, EvictionProposal, EvictionVote, Outcome, ProposalStatus
 from ._common import CaseError, actor_of, lock_case, require_open, write_event
@@ -14,6 +15,18 @@ from .casework import _save
 from .notifications import managers_of, notify
 
 PROPOSABLE_STATUSES = (CaseStatus.OPEN, CaseStatus.CONTACTING, CaseStatus.ARRANGEMENT, CaseStatus.WITH_PARTNER)
+
+
+def may_vote(user, proposal) -> bool:
+    """Whether `user` may still vote on `proposal` (the rule vote_on_eviction enforces): an open proposal, a manager
+    of a voting party, and that party has not voted yet. Reads `voters` and `votes`: prefetch them for a page."""
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.role != Role.MANAGER or proposal.status != ProposalStatus.OPEN:
+        return False
+    organisation_id = membership.organisation_id
+    return any(party.pk == organisation_id for party in proposal.voters.all()) and not any(
+        vote.organisation_id == organisation_id for vote in proposal.votes.all()
+    )
 
 
 @transaction.atomic

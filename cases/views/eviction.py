@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from config.errors import BusinessError, ForbiddenAction
-from partners.models import Role
 
 from .. import selectors, services
 from ..models import AccessLog, Case, EvictionProposal, ProposalStatus
@@ -48,13 +47,6 @@ class VoteForm(forms.Form):
     )
 
 
-def _manager_organisation_id(user):
-    membership = getattr(user, "membership", None)
-    if membership is None or membership.role != Role.MANAGER:
-        return None
-    return membership.organisation_id
-
-
 def _proposal_rows(proposal):
     """The voting parties in order (corporation first), each with its vote or None while waiting."""
     votes = {vote.organisation_id: vote for vote in proposal.votes.all()}
@@ -70,14 +62,9 @@ def panel_data(user, case, *, propose_form=None, vote_form=None) -> dict:
         .prefetch_related("voters", "votes__organisation", "votes__user")
         .order_by("-proposed_at", "-pk")
     )
-    organisation_id = _manager_organisation_id(user)
     open_proposal = next((p for p in proposals if p.status == ProposalStatus.OPEN), None)
     can_propose = services.allowed_actions(user, case)["propose_eviction"] and open_proposal is None
-    can_vote = False
-    if open_proposal is not None and organisation_id is not None:
-        voter_ids = {org.pk for org in open_proposal.voters.all()}
-        voted_ids = {vote.organisation_id for vote in open_proposal.votes.all()}
-        can_vote = organisation_id in voter_ids and organisation_id not in voted_ids
+    can_vote = open_proposal is not None and services.may_vote(user, open_proposal)
     propose_form = propose_form or ProposeForm()
     vote_form = vote_form or VoteForm()
     # Errors of a submitted form whose section is no longer shown (voted already, decided meanwhile).

@@ -104,3 +104,25 @@ def test_proposal_bad_input_and_roles(api, region, open_case):
     )
     assert response.status_code == 404
     assert api.as_user(region.corporation_manager).get("/api/v1/eviction-proposals/999999/").status_code == 404
+
+
+def test_may_vote_matches_what_the_vote_service_allows(api, region, open_case):
+    """The panel's 'may vote' and vote_on_eviction apply one rule: voting parties' managers, once, while open."""
+    from cases import services
+    from cases.models import EvictionProposal
+
+    case = open_case(region.consultant)
+    proposal_id = propose(api, region, case["id"]).json()["id"]
+
+    def may(user):
+        return services.may_vote(user, EvictionProposal.objects.get(pk=proposal_id))
+
+    assert may(region.corporation_manager) and may(region.debt_manager) and may(region.welfare_manager)
+    assert not may(region.consultant)  # a caseworker of a voting party
+    assert not may(region.regisseur)  # a manager outside the chain
+    assert vote(api, region.regisseur, proposal_id, True, "x").status_code in (403, 404)
+    assert vote(api, region.corporation_manager, proposal_id, True, "Alle hulp geweigerd").status_code == 201
+    assert not may(region.corporation_manager)  # voted already
+    assert vote(api, region.corporation_manager, proposal_id, True, "nog eens").status_code == 409
+    assert vote(api, region.debt_manager, proposal_id, False, "Nog één gesprek").status_code == 201
+    assert not may(region.welfare_manager)  # decided: rejected
