@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import BusinessError
@@ -26,9 +27,12 @@ class OrganisationAdmin(admin.ModelAdmin):
     fields = ("name", "kind", "municipality", "email")
     inlines = [MembershipInline]
 
-    @admin.display(description=_("members"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("memberships"))
+
+    @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, obj):
-        return obj.memberships.count()
+        return obj.member_total
 
     def get_readonly_fields(self, request, obj=None):
         return ("name",) if obj else ()

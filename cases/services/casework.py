@@ -106,13 +106,17 @@ def _opening_figures(arrears_amount, months_in_arrears, monthly_rent):
         monthly_rent = money(monthly_rent, "monthly_rent")
     else:
         monthly_rent = None
+    return amount, months_in_arrears_of(months_in_arrears), monthly_rent
+
+
+def months_in_arrears_of(value) -> int:
     try:
-        months = int(months_in_arrears)
+        months = int(value)
     except (TypeError, ValueError):
         raise CaseError(_("Enter a whole number of months."), field="months_in_arrears") from None
     if months < 0 or months > MAX_ARREARS_MONTHS:
         raise CaseError(_("The number of months must be between 0 and 120."), field="months_in_arrears")
-    return amount, months, monthly_rent
+    return months
 
 
 def _opening_convenant(corporation, convenant):
@@ -440,17 +444,17 @@ def update_arrears(case, *, arrears_amount, months_in_arrears, source=None, now=
     case = lock_case(case)
     require_open(case)
     amount = money(arrears_amount, "arrears_amount")
+    months = months_in_arrears_of(months_in_arrears)
     case.arrears_amount = amount
-    case.months_in_arrears = int(months_in_arrears)
+    case.months_in_arrears = months
     write_event(
         case,
         EventKind.ARREARS_UPDATED,
         actor=Actor.system(source),
         at=now,
-        description=description
-        or _("Arrears now € %(amount)s (%(months)s months)") % {"amount": amount, "months": months_in_arrears},
+        description=description or _("Arrears now € %(amount)s (%(months)s months)") % {"amount": amount, "months": months},
         arrears_amount=str(amount),
-        months_in_arrears=int(months_in_arrears),
+        months_in_arrears=months,
     )
     _save(case, now, "arrears_amount", "months_in_arrears")
     return case
@@ -481,8 +485,9 @@ def update_arrears_bulk(updates, *, source=None, now=None) -> list[Case]:
         case = cases[item.pk if isinstance(item, Case) else item]
         require_open(case)
         amount = money(arrears_amount, "arrears_amount")
+        months_in_arrears = months_in_arrears_of(months_in_arrears)
         case.arrears_amount = amount
-        case.months_in_arrears = int(months_in_arrears)
+        case.months_in_arrears = months_in_arrears
         events.append(
             CaseEvent(
                 case=case,

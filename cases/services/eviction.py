@@ -73,6 +73,9 @@ def propose_eviction(user, case, *, reason, now=None) -> EvictionProposal:
 def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote:
     now = now or timezone.now()
     actor = actor_of(user)
+    # The case first, then the proposal: the order close_case locks them in (two votes, or a vote and a close, at
+    # once must not deadlock).
+    case = lock_case(EvictionProposal.objects.values_list("case_id", flat=True).get(pk=proposal.pk))
     proposal = EvictionProposal.objects.select_for_update().get(pk=proposal.pk)
     if not actor.is_manager or not proposal.voters.filter(pk=actor.organisation.pk).exists():
         raise ForbiddenAction(_("Only managers of the corporation and of the chain partners vote on eviction."))
@@ -83,7 +86,6 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
     reason = (reason or "").strip()
     if not reason:
         raise CaseError(_("Give the reason for your vote."), field="reason")
-    case = lock_case(proposal.case_id)
     require_open(case)
     try:
         with transaction.atomic():
@@ -132,9 +134,9 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
                 for v in proposal.votes.select_related("organisation")
             ],
         )
+    _save(case, now, *fields)  # a vote is activity on the case, decisive or not
     if fields:
         proposal.save(update_fields=["status", "decided_at"])
-        _save(case, now, *fields)
         sync_permissions(case)
         for organisation in proposal.voters.all():
             notify(

@@ -97,3 +97,27 @@ def test_allowed_actions_follow_the_services_rules(region):
     services.close_case(region.consultant, case, outcome="moved", now=at(4))
     case.refresh_from_db()
     assert not any(services.allowed_actions(region.consultant, case).values())
+
+
+@pytest.mark.parametrize("months", ["twee", None, -1, 121])
+def test_a_newer_arrears_figure_checks_its_months_like_opening_does(region, months):
+    case = CaseFactory(corporation=region.corporation, convenant=region.convenant, months_in_arrears=1)
+    for update in (
+        lambda: services.update_arrears(case, arrears_amount="700.00", months_in_arrears=months),
+        lambda: services.update_arrears_bulk([(case, "700.00", months, "")]),
+    ):
+        with pytest.raises(services.CaseError) as raised:
+            update()
+        assert raised.value.field == "months_in_arrears"
+    case.refresh_from_db()
+    assert case.months_in_arrears == 1
+    assert not CaseEvent.objects.filter(case=case, kind="arrears_updated").exists()
+
+
+def test_a_vote_that_decides_nothing_yet_still_counts_as_activity(region):
+    case = CaseFactory(corporation=region.corporation, convenant=region.convenant, opened_at=at(2))
+    proposal = services.propose_eviction(region.corporation_manager, case, reason="Weigert alle hulp.", now=at(3))
+    services.vote_on_eviction(region.debt_manager, proposal, agree=True, reason="Eens.", now=at(9))
+    case.refresh_from_db()
+    assert case.status == CaseStatus.EVICTION_PROPOSED
+    assert case.last_activity_at == at(9)
