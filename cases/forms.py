@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.validators import supported_dates
 from partners.models import Organisation
 
 from .models import OPEN_STATUSES, AttemptOutcome, CaseStatus, Channel, Outcome
@@ -145,9 +146,9 @@ class WorklistFilterForm(forms.Form):
     holder = forms.ModelChoiceField(
         label=_("Holder"), required=False, queryset=Organisation.objects.none(), empty_label=_("All holders")
     )
-    deadline_before = forms.DateField(label=_("Deadline before"), required=False, widget=DateInput())
-    opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
-    opened_to = forms.DateField(label=_("Opened until"), required=False, widget=DateInput())
+    deadline_before = forms.DateField(label=_("Deadline before"), required=False, validators=supported_dates, widget=DateInput())
+    opened_from = forms.DateField(label=_("Opened from"), required=False, validators=supported_dates, widget=DateInput())
+    opened_to = forms.DateField(label=_("Opened until"), required=False, validators=supported_dates, widget=DateInput())
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)

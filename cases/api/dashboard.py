@@ -10,6 +10,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.validators import supported_dates
+
 from .. import dashboard
 from .base import APIMixin
 
@@ -17,9 +19,9 @@ from .base import APIMixin
 class DashboardQuerySerializer(serializers.Serializer):
     """The filters of the dashboard, shared by the API, the page and the CSV export."""
 
-    from_ = serializers.DateField(required=False, help_text=_("First day of the period (default: 11 months back, "
+    from_ = serializers.DateField(required=False, validators=supported_dates, help_text=_("First day of the period (default: 11 months back, "
                                                               "first of the month)."))
-    to = serializers.DateField(required=False, help_text=_("Last day of the period (default: today)."))
+    to = serializers.DateField(required=False, validators=supported_dates, help_text=_("Last day of the period (default: today)."))
     organisation = serializers.IntegerField(required=False, min_value=1)
     convenant = serializers.IntegerField(required=False, min_value=1)
 

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.validators import supported_dates
 from convenants.models import DeadlineKind, EscalationPolicy
 from partners.models import Role
 
@@ -22,8 +23,8 @@ PAGE_SIZE = 50
 class EscalationFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Deadline"), required=False, choices=[("", _("All deadlines")), *DeadlineKind.choices])
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("All actions")), *EscalationPolicy.choices])
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Up to and including"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, validators=supported_dates, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Up to and including"), required=False, validators=supported_dates, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
