@@ -66,8 +66,8 @@ def _validate(*, name, municipality, parties, chain, deadlines, policies, retent
             raise ConvenantError(_("Unknown deadline: %(kind)s.") % {"kind": kind}, field="policies")
         if policy not in EscalationPolicy.values:
             raise ConvenantError(_("Unknown escalation policy: %(policy)s.") % {"policy": policy}, field="policies")
-    if retention_months is not None and retention_months < 1:
-        raise ConvenantError(_("The retention period is at least one month."), field="retention_months")
+    if retention_months is not None and not 1 <= retention_months <= 120:
+        raise ConvenantError(_("The retention period is between 1 and 120 months."), field="retention_months")
     if valid_from and valid_until and valid_until < valid_from:
         raise ConvenantError(_("The end date is before the start date."), field="valid_until")
 

@@ -17,11 +17,19 @@ class PartnerError(BusinessError):
     pass
 
 
+# The organisation's auth groups are named after it ("org-managers:" + name) and a group name holds 150 characters.
+MAX_NAME_LENGTH = 150 - len("org-managers:")
+
+
 @transaction.atomic
 def create_organisation(*, name: str, kind: str, municipality: str, email: str = "") -> Organisation:
     name = (name or "").strip()
     if not name:
         raise PartnerError(_("Give the organisation a name."), field="name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise PartnerError(
+            _("The name is at most %(count)s characters long.") % {"count": MAX_NAME_LENGTH}, field="name"
+        )
     if kind not in OrganisationKind.values:
         raise PartnerError(_("Unknown kind of organisation: %(kind)s.") % {"kind": kind}, field="kind")
     if not (municipality or "").strip():

@@ -179,3 +179,17 @@ def test_convenant_chain_must_be_parties(api, admin, region):
     assert response.status_code == 400
     assert "chain" in response.json()
     assert api.as_user(admin).get("/api/v1/convenants/999999/").status_code == 404
+
+
+def test_names_and_retention_beyond_their_limits_are_a_400_not_a_500(api, admin, region):
+    client = api.as_user(admin)
+    response = client.post("/api/v1/organisations/", {"name": "W" * 190, "kind": "welfare", "municipality": "Delft"},
+                           format="json")
+    assert response.status_code == 400 and "name" in response.json()
+    assert not Organisation.objects.filter(name="W" * 190).exists()
+    response = client.post("/api/v1/convenants/", {
+        "name": "Lange bewaring", "municipality": "Enschede", "retention_months": 3_000_000_000,
+        "parties": [region.corporation.pk, region.debt_assistance.pk], "chain": [region.debt_assistance.pk],
+    }, format="json")
+    assert response.status_code == 400 and "retention_months" in response.json()
+    assert not Convenant.objects.filter(name="Lange bewaring").exists()
