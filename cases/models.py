@@ -44,6 +44,8 @@ class Outcome(models.TextChoices):
 
 # Outcomes that count as the arrears being solved (status resolved); the rest close the case otherwise.
 RESOLVING_OUTCOMES = {Outcome.RESOLVED, Outcome.ARRANGEMENT_COMPLETED}
+# The outcomes a person closes a case with (eviction is decided by the parties' votes, never chosen).
+CLOSING_OUTCOMES = [outcome for outcome in Outcome if outcome != Outcome.EVICTED]
 
 
 class Tenant(models.Model):

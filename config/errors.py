@@ -21,3 +21,7 @@ class BusinessError(Exception):
 
 class ForbiddenAction(BusinessError):
     """The user can see the case but their role may not do this to it (API: 403)."""
+
+
+class NotVisible(BusinessError):
+    """The case is outside the user's scope: answered as 404, so that its existence does not leak."""

@@ -3,11 +3,13 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from config.errors import BusinessError, ForbiddenAction
+from config.errors import BusinessError, ForbiddenAction, NotVisible
 
 
 def api_exception_handler(exc, context):
     """Business errors become 400 (or 409/403) with the field and reason; model validation errors 400."""
+    if isinstance(exc, NotVisible):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, ForbiddenAction):
         return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, BusinessError):

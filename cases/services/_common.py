@@ -1,50 +1,13 @@
 """What every case service shares: who acts, the case lock, the timeline event, the business error."""
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import BusinessError, ForbiddenAction
-from partners.models import Membership, Organisation, Role
+from config.errors import ForbiddenAction
 
 from ..models import Case, CaseEvent
-
-
-class CaseError(BusinessError):
-    """A case rule refused the change; the message is for the user."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: a person of an organisation, or the system (escalation, signal import)."""
-
-    user: object | None
-    organisation: Organisation | None
-    role: str | None
-
-    @property
-    def is_system(self):
-        return self.user is None
-
-    @property
-    def is_manager(self):
-        return self.role == Role.MANAGER
-
-    @classmethod
-    def system(cls, organisation=None):
-        return cls(user=None, organisation=organisation, role=None)
-
-
-def actor_of(user) -> Actor:
-    """The acting user with their organisation and role; refused when they belong to none."""
-    if isinstance(user, Actor):
-        return user
-    try:
-        membership = user.membership
-    except (Membership.DoesNotExist, AttributeError):
-        raise ForbiddenAction(_("You are not linked to an organisation.")) from None
-    return Actor(user=user, organisation=membership.organisation, role=membership.role)
+from ..policy import Actor, CaseError, actor_of  # noqa: F401 - re-exported for the services
 
 
 def lock_case(case) -> Case:

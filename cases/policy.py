@@ -1,0 +1,295 @@
+"""The case lifecycle and who may do what: the one place that decides.
+
+`TABLE` lists every action a person or the system can take on a case: the statuses it may start from, the status
+it leads to, and who may do it (relation of their organisation to the case × role). Two functions read it:
+
+- `check(actor, case, action)` raises the translated refusal: `NotVisible` (404) when the actor may not even see
+  the case, `ForbiddenAction` (403) when their relation or role does not allow the action, `CaseError` (400)
+  when the case's status does not;
+- `permitted(actor, case)` returns the set of actions the actor may take now.
+
+Services call `check` inside their lock; pages, templates and the API ask `permitted`. The permission rows
+(cases.services.access) are derived from the same table (`grants`).
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import BusinessError, ForbiddenAction, NotVisible
+from partners.models import Membership, Organisation, OrganisationKind, Role
+
+from .models import CLOSED_STATUSES, OPEN_STATUSES, RESOLVING_OUTCOMES, CaseStatus, JointVisitStatus
+from .relations import Relation, relations_of
+
+
+class CaseError(BusinessError):
+    """A case rule refused the change; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a person of an organisation, or the system (escalation, signal import)."""
+
+    user: object | None
+    organisation: Organisation | None
+    role: str | None
+
+    @property
+    def is_system(self):
+        return self.user is None
+
+    @property
+    def is_manager(self):
+        return self.role == Role.MANAGER
+
+    @classmethod
+    def system(cls, organisation=None):
+        return cls(user=None, organisation=organisation, role=None)
+
+
+def actor_of(user) -> Actor:
+    """The acting user with their organisation and role; refused when they belong to none."""
+    if isinstance(user, Actor):
+        return user
+    try:
+        membership = user.membership
+    except (Membership.DoesNotExist, AttributeError):
+        raise ForbiddenAction(_("You are not linked to an organisation.")) from None
+    return Actor(user=user, organisation=membership.organisation, role=membership.role)
+
+
+def _actor_or_none(user) -> Actor | None:
+    try:
+        return actor_of(user)
+    except ForbiddenAction:
+        return None
+
+
+class Action(StrEnum):
+    VIEW = "view"  # the case, its timeline
+    READ_DOSSIER = "read_dossier"  # a handover's dossier
+    EXPORT = "export"  # the case's personal data (right of access)
+    EDIT = "edit"  # any change to the case file (the change_case permission row)
+    OPEN = "open"
+    LOG_ATTEMPT = "log_attempt"
+    ARRANGE = "arrange"
+    RECORD_MISSED = "record_missed"
+    ADD_NOTE = "add_note"
+    OFFER = "offer"
+    WITHDRAW = "withdraw"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    PLAN_VISIT = "plan_visit"
+    RECORD_VISIT = "record_visit"
+    PROPOSE_EVICTION = "propose_eviction"
+    VOTE = "vote"
+    CLOSE = "close"
+    UPDATE_ARREARS = "update_arrears"  # the system, from a signal
+    ESCALATE = "escalate"  # the system, when a deadline passes
+
+
+# Sentinels for `to`: the status the case had before the offer or proposal; the one the outcome chooses.
+PREVIOUS = "previous"
+BY_OUTCOME = "by_outcome"
+BY_VOTES = "by_votes"  # evicted once every party agreed, PREVIOUS as soon as one disagrees, else unchanged
+
+ALL_ROLES = frozenset({Role.CASEWORKER, Role.MANAGER})
+MANAGERS = frozenset({Role.MANAGER})
+ALL_STATUSES = frozenset(CaseStatus.values)
+OPEN = frozenset(OPEN_STATUSES)
+# Where the holder works the case itself: no offer and no eviction vote is waiting.
+WORKABLE = frozenset({CaseStatus.OPEN, CaseStatus.CONTACTING, CaseStatus.ARRANGEMENT, CaseStatus.WITH_PARTNER})
+HOLDER = {Relation.HOLDER: ALL_ROLES}
+HOLDER_OR_CORPORATION = {Relation.HOLDER: ALL_ROLES, Relation.CORPORATION: ALL_ROLES}
+
+
+@dataclass(frozen=True)
+class Rule:
+    starts_from: frozenset
+    to: object  # a status, a {from: to} mapping (others stay), PREVIOUS, BY_OUTCOME, BY_VOTES or None (unchanged)
+    who: dict = field(default_factory=dict)  # relation → roles
+    system: bool = False  # the system (sweep, signal import) may do it too
+    refused: dict = field(default_factory=dict)  # status → message, when that status refuses it
+    forbidden: object = _("Your organisation cannot do this on this case.")
+
+
+TABLE: dict[Action, Rule] = {
+    Action.VIEW: Rule(
+        ALL_STATUSES, None, system=True,
+        who={**HOLDER_OR_CORPORATION, Relation.OFFERED: ALL_ROLES, Relation.VOTER: MANAGERS, Relation.VOTED: MANAGERS},
+    ),
+    Action.READ_DOSSIER: Rule(ALL_STATUSES, None, who={**HOLDER_OR_CORPORATION, Relation.OFFERED: ALL_ROLES}),
+    Action.EXPORT: Rule(ALL_STATUSES, None, who=HOLDER_OR_CORPORATION),
+    Action.EDIT: Rule(OPEN, None, who=HOLDER_OR_CORPORATION, system=True),
+    Action.OPEN: Rule(frozenset(), CaseStatus.OPEN, who={Relation.CORPORATION: ALL_ROLES}, system=True,
+                      forbidden=_("Only a housing corporation can open a case.")),
+    Action.LOG_ATTEMPT: Rule(
+        WORKABLE, {CaseStatus.OPEN: CaseStatus.CONTACTING}, who=HOLDER,
+        forbidden=_("Only the organisation that currently holds the case can do this."),
+        refused={
+            CaseStatus.HANDED_OVER: _("The case has been offered to a chain partner; withdraw the offer first."),
+            CaseStatus.EVICTION_PROPOSED: _("An eviction proposal is pending; wait for the vote."),
+        },
+    ),
+    Action.ARRANGE: Rule(
+        frozenset({CaseStatus.OPEN, CaseStatus.CONTACTING}), CaseStatus.ARRANGEMENT, who=HOLDER,
+        forbidden=_("Only the organisation that currently holds the case can do this."),
+    ),
+    Action.RECORD_MISSED: Rule(
+        frozenset({CaseStatus.ARRANGEMENT}), CaseStatus.CONTACTING, who=HOLDER,
+        forbidden=_("Only the organisation that currently holds the case can do this."),
+    ),
+    Action.ADD_NOTE: Rule(OPEN, None, who=HOLDER_OR_CORPORATION,
+                          forbidden=_("Only the holder or the corporation can do this.")),
+    Action.OFFER: Rule(
+        WORKABLE, CaseStatus.HANDED_OVER, who=HOLDER, system=True,
+        forbidden=_("Only the organisation that currently holds the case can do this."),
+    ),
+    Action.WITHDRAW: Rule(
+        frozenset({CaseStatus.HANDED_OVER}), PREVIOUS, who=HOLDER, system=True,
+        forbidden=_("Only the offering organisation can withdraw the offer."),
+    ),
+    Action.ACCEPT: Rule(
+        frozenset({CaseStatus.HANDED_OVER}), CaseStatus.WITH_PARTNER, who={Relation.OFFERED: ALL_ROLES},
+        forbidden=_("This offer was not made to your organisation."),
+    ),
+    Action.DECLINE: Rule(
+        frozenset({CaseStatus.HANDED_OVER}), PREVIOUS, who={Relation.OFFERED: ALL_ROLES},
+        forbidden=_("This offer was not made to your organisation."),
+    ),
+    Action.PLAN_VISIT: Rule(WORKABLE, None, who=HOLDER,
+                            forbidden=_("Only the organisation that currently holds the case can do this.")),
+    Action.RECORD_VISIT: Rule(WORKABLE, {CaseStatus.OPEN: CaseStatus.CONTACTING}, who=HOLDER,
+                              forbidden=_("Only the organisation that currently holds the case can do this.")),
+    Action.PROPOSE_EVICTION: Rule(
+        WORKABLE, CaseStatus.EVICTION_PROPOSED, who={Relation.CORPORATION: MANAGERS},
+        forbidden=_("Only a manager of the corporation can propose eviction."),
+    ),
+    Action.VOTE: Rule(
+        frozenset({CaseStatus.EVICTION_PROPOSED}), BY_VOTES, who={Relation.VOTER: MANAGERS},
+        forbidden=_("Only managers of the corporation and of the chain partners vote on eviction."),
+    ),
+    Action.CLOSE: Rule(OPEN, BY_OUTCOME, who=HOLDER_OR_CORPORATION,
+                       forbidden=_("Only the holder or the corporation can do this.")),
+    Action.UPDATE_ARREARS: Rule(OPEN, None, system=True),
+    Action.ESCALATE: Rule(OPEN, None, system=True),
+}
+
+# Actions that read rather than change: they are allowed on closed cases too.
+READS = frozenset({Action.VIEW, Action.READ_DOSSIER, Action.EXPORT})
+
+
+
+def _allows(rule: Rule, relations, role) -> bool:
+    return any(role in rule.who.get(relation, ()) for relation in relations)
+
+
+def _relations(actor: Actor, case, relations):
+    if relations is not None:
+        return relations
+    return relations_of(actor.organisation, [case])[case.pk]
+
+
+def check(actor, case, action: Action, *, relations=None) -> None:
+    """Raise why `actor` may not take `action` on `case` now; return when they may. `relations`: the actor's
+    organisation's relations to the case, when the caller has them (cases.relations)."""
+    actor = actor_of(actor)
+    rule = TABLE[action]
+    if action == Action.OPEN:
+        return _check_open(actor, case)
+    if actor.is_system:
+        if not rule.system:
+            raise ForbiddenAction(rule.forbidden)
+    else:
+        relations = _relations(actor, case, relations)
+        if not _allows(TABLE[Action.VIEW], relations, actor.role):
+            raise NotVisible(_("This case does not exist or is not visible to you."))
+        if not _allows(rule, relations, actor.role):
+            raise ForbiddenAction(rule.forbidden)
+    if case.status not in rule.starts_from:
+        raise CaseError(_refusal(rule, case))
+
+
+def _refusal(rule: Rule, case):
+    if case.status in CLOSED_STATUSES:
+        return _("This case is closed and can no longer be changed.")
+    if case.status in rule.refused:
+        return rule.refused[case.status]
+    return _("This is not possible now (status: %(status)s).") % {"status": case.get_status_display()}
+
+
+def _check_open(actor: Actor, corporation):
+    """Opening: `case` is the corporation the case is opened for (None: the actor's own)."""
+    corporation = corporation or actor.organisation
+    if corporation is None or corporation.kind != OrganisationKind.CORPORATION:
+        raise ForbiddenAction(TABLE[Action.OPEN].forbidden)
+    if not actor.is_system and actor.organisation.pk != corporation.pk:
+        raise ForbiddenAction(_("You can only open cases for your own corporation."))
+
+
+def may_open(user) -> bool:
+    actor = _actor_or_none(user)
+    return actor is not None and actor.organisation.kind == OrganisationKind.CORPORATION
+
+
+def permitted(user, case, *, relations=None) -> frozenset[Action]:
+    """Every action `user` (a user or an Actor) may take on `case` now (OPEN and the system's own excluded)."""
+    actor = _actor_or_none(user)
+    if actor is None or actor.is_system:
+        return frozenset()
+    relations = _relations(actor, case, relations)
+    if not _allows(TABLE[Action.VIEW], relations, actor.role):
+        return frozenset()
+    return frozenset(
+        action
+        for action, rule in TABLE.items()
+        if action != Action.OPEN and rule.who and case.status in rule.starts_from and _allows(rule, relations, actor.role)
+    )
+
+
+def permitted_many(user, cases) -> dict[int, frozenset[Action]]:
+    """permitted for a page of cases, with the relations read for the page at once."""
+    cases = list(cases)
+    actor = _actor_or_none(user)
+    if actor is None:
+        return {case.pk: frozenset() for case in cases}
+    relations = relations_of(actor.organisation, cases)
+    return {case.pk: permitted(actor, case, relations=relations[case.pk]) for case in cases}
+
+
+def next_status(action: Action, current: str) -> str:
+    """The status `action` leads to from `current` (PREVIOUS / BY_OUTCOME are for the service to resolve)."""
+    to = TABLE[action].to
+    if to is None:
+        return current
+    if isinstance(to, dict):
+        return to.get(current, current)
+    return to
+
+
+def closing_status(outcome) -> str:
+    return CaseStatus.RESOLVED if outcome in RESOLVING_OUTCOMES else CaseStatus.CLOSED
+
+
+def grants(relations, status) -> set[tuple[str, str]]:
+    """The permission rows an organisation with `relations` to a case in `status` gets: (audience, codename)
+    pairs, audience "members" (the organisation's group) or "managers" (its managers' group)."""
+    rows = set()
+    for codename, action in (("view_case", Action.VIEW), ("change_case", Action.EDIT)):
+        rule = TABLE[action]
+        if status not in rule.starts_from:
+            continue
+        roles = set().union(*(rule.who.get(relation, ()) for relation in relations))
+        if roles >= ALL_ROLES:
+            rows.add(("members", codename))
+        elif roles:
+            rows.add(("managers", codename))
+    return rows
+
+
+def visit_outcome_due(visit, now=None) -> bool:
+    """A joint visit's outcome can be recorded from its planned time on, while it is planned."""
+    return visit.status == JointVisitStatus.PLANNED and visit.planned_at <= (now or timezone.now())
