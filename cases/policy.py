@@ -293,3 +293,12 @@ def grants(relations, status) -> set[tuple[str, str]]:
 def visit_outcome_due(visit, now=None) -> bool:
     """A joint visit's outcome can be recorded from its planned time on, while it is planned."""
     return visit.status == JointVisitStatus.PLANNED and visit.planned_at <= (now or timezone.now())
+
+
+# --- what a person may use beyond one case ---------------------------------------------------------------------
+
+
+def may_oversee(user) -> bool:
+    """Organisation-wide oversight (dashboard, escalations, access log): the managers of an organisation."""
+    actor = _actor_or_none(user)
+    return actor is not None and actor.is_manager
