@@ -1,6 +1,10 @@
+from datetime import timedelta
+from enum import StrEnum
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +50,17 @@ class Outcome(models.TextChoices):
 RESOLVING_OUTCOMES = {Outcome.RESOLVED, Outcome.ARRANGEMENT_COMPLETED}
 # The outcomes a person closes a case with (eviction is decided by the parties' votes, never chosen).
 CLOSING_OUTCOMES = [outcome for outcome in Outcome if outcome != Outcome.EVICTED]
+
+
+# A case's active deadline, the one definition the pages, badges and filters use: overdue once `deadline_at` has
+# passed, due soon within DUE_SOON of it, else on time.
+DUE_SOON = timedelta(hours=48)
+
+
+class DeadlineState(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due-soon"
+    OK = "ok"
 
 
 class Tenant(models.Model):
@@ -164,6 +179,17 @@ class Case(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    def deadline_state(self, now=None) -> DeadlineState | None:
+        """How the active deadline stands at `now` (DeadlineState); None without one."""
+        if self.deadline_at is None:
+            return None
+        now = now or timezone.now()
+        if self.deadline_at < now:
+            return DeadlineState.OVERDUE
+        if self.deadline_at - now <= DUE_SOON:
+            return DeadlineState.DUE_SOON
+        return DeadlineState.OK
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
