@@ -302,3 +302,86 @@ def may_oversee(user) -> bool:
     """Organisation-wide oversight (dashboard, escalations, access log): the managers of an organisation."""
     actor = _actor_or_none(user)
     return actor is not None and actor.is_manager
+
+
+# --- pages: where each role lands and what its menu offers ------------------------------------------------------
+# Page-level rules (not about one case): which pages of the web UI an organisation kind × role can use. The
+# context processor builds the menu from `menu_for`, the root page sends each role to `landing_for`, and a page
+# that a role cannot use answers 403 or sends the user to their landing page.
+
+# Menu items, in the order the menu shows them, with the URL name each links to.
+MENU_ITEMS = {
+    "worklist": "cases:worklist",
+    "inbox": "cases:inbox",
+    "my_cases": "cases:my_cases",
+    "joint_visits": "cases:joint_visits",
+    "notifications": "cases:notifications",
+    "dashboard": "cases:dashboard",
+    "escalations": "cases:escalations",
+    "access_log": "cases:access_log",
+    "signal_import": "signals:import",
+}
+# Organisations that work cases (their own tenants', or handed over to them) and those that receive offers.
+RECEIVING_KINDS = frozenset(
+    {OrganisationKind.DEBT_ASSISTANCE, OrganisationKind.WELFARE, OrganisationKind.SOCIAL_TEAM}
+)
+CASE_WORKING_KINDS = RECEIVING_KINDS | {OrganisationKind.CORPORATION}
+# Creditors other than the landlord: they report arrears signals and see no cases.
+CREDITOR_KINDS = frozenset({OrganisationKind.UTILITY, OrganisationKind.HEALTH_INSURER})
+SIGNAL_REPORTING_KINDS = CREDITOR_KINDS | {OrganisationKind.CORPORATION}
+# Where a role lands: the first of these its menu holds (caseworkers: the worklist; the regisseur: the figures;
+# creditors: the signal import).
+LANDING_ORDER = ("worklist", "dashboard", "signal_import", "notifications")
+
+
+def menu_for(user) -> frozenset[str]:
+    """The menu items (keys of MENU_ITEMS) `user` can use; nothing for a user without an organisation."""
+    actor = _actor_or_none(user)
+    if actor is None:
+        return frozenset()
+    kind = actor.organisation.kind
+    items = {"notifications"}
+    if kind in CASE_WORKING_KINDS:
+        items |= {"worklist", "my_cases", "joint_visits"}
+    if kind in RECEIVING_KINDS:
+        items.add("inbox")
+    if actor.is_manager and (kind in CASE_WORKING_KINDS or kind == OrganisationKind.MUNICIPALITY):
+        items.add("dashboard")  # the municipality's: convenant-wide figures without personal data
+    if actor.is_manager and kind in CASE_WORKING_KINDS:
+        items |= {"escalations", "access_log"}
+    if kind in SIGNAL_REPORTING_KINDS:
+        items.add("signal_import")
+    return frozenset(items)
+
+
+def may_use(user, item: str) -> bool:
+    """Whether `user` can use the page behind menu item `item`."""
+    return item in menu_for(user)
+
+
+def landing_for(user) -> str | None:
+    """The URL name of the page `user` works from; the admin for a platform administrator without an
+    organisation; None for anyone else without one."""
+    items = menu_for(user)
+    for item in LANDING_ORDER:
+        if item in items:
+            return MENU_ITEMS[item]
+    if getattr(user, "is_superuser", False):
+        return "admin:index"
+    return None
+
+
+# --- joint home visits on the visits page (who sees which visit) ---
+
+
+def visit_visible(user, visit, *, relations=None) -> bool:
+    """A joint home visit shows to the case's own side (whoever may view the case) and to the visit's partner,
+    unless that partner has since left the case (declined, saw its offer withdrawn, handed it on). `relations`:
+    the user's organisation's relations to the visit's case, when the caller has them."""
+    actor = _actor_or_none(user)
+    if actor is None:
+        return False
+    relations = _relations(actor, visit.case, relations)
+    if _allows(TABLE[Action.VIEW], relations, actor.role):
+        return True
+    return visit.partner_id == actor.organisation.pk and Relation.FORMER not in relations
