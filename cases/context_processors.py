@@ -1,11 +1,16 @@
-"""The unread-notification count for the page header: one COUNT query, and only when a template shows it."""
+"""The page header's case-related context: the menu of the signed-in user's role and the unread-notification count.
+Both are computed only when a template shows them (no query for a page without the header)."""
 
 from functools import cache
 
-from . import selectors
+from django.utils.functional import SimpleLazyObject
+
+from . import policy, selectors
 
 
 def notifications(request):
+    """`unread_notification_count` (a callable, one COUNT query when the badge renders, cached for the request)
+    and `menu` (policy.menu_for: the items of the pages the role can use; the header shows only those)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -14,5 +19,7 @@ def notifications(request):
     def unread_notification_count():
         return selectors.unread_notifications(user).count()
 
-    # A callable: the template calls it when (and only when) it renders the badge; cached for the request.
-    return {"unread_notification_count": unread_notification_count}
+    return {
+        "unread_notification_count": unread_notification_count,
+        "menu": SimpleLazyObject(lambda: policy.menu_for(user)),
+    }

@@ -4,7 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from cases.policy import may_use
 from config.errors import ForbiddenAction
 
 from . import selectors, services
@@ -14,14 +16,15 @@ from .models import SignalImport
 REPORT_ROWS_SHOWN = 500
 
 
-def _require_member(request):
-    if getattr(request.user, "membership", None) is None:
-        raise PermissionDenied
+def _require_reporter(request):
+    """The import pages are for the organisations that report arrears signals (cases.policy.menu_for)."""
+    if not may_use(request.user, "signal_import"):
+        raise PermissionDenied(_("Your organisation does not report arrears signals."))
 
 
 @login_required
 def import_signals(request):
-    _require_member(request)
+    _require_reporter(request)
     form = SignalImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -41,7 +44,7 @@ def import_signals(request):
 
 @login_required
 def import_detail(request, pk):
-    _require_member(request)
+    _require_reporter(request)
     try:
         signal_import = selectors.imports_for(request.user).get(pk=pk)
     except SignalImport.DoesNotExist:

@@ -1,41 +1,24 @@
-"""Template helpers of the handover UI: the panel's data on the case page, deadline badges, the pickup clock,
-links to a case, and the dates inside a frozen dossier (stored as ISO text)."""
+"""Template helpers of the handover UI: deadline badges, the pickup clock, links to a case, and the dates inside a
+frozen dossier (stored as ISO text). Template tags never import views: the pages pass the data they show."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cases.models import DeadlineState
 from convenants.models import DeadlineKind
 
 register = template.Library()
 
-DUE_SOON_DAYS = 2
-
-
-@register.simple_tag(takes_context=True)
-def handover_panel_data(context, case):
-    """What `_handover_panel.html` shows. A view that already built it (with bound forms) passes
-    `handover_data`; otherwise it is computed here for the signed-in user."""
-    existing = context.get("handover_data")
-    if existing is not None and existing.get("case") is not None and existing["case"].pk == case.pk:
-        return existing
-    from cases.views.handovers import panel_data
-
-    return panel_data(context["request"].user, case)
-
 
 @register.filter
 def case_url(case_or_id):
-    """The case page (`cases:detail`); the handover page while that page does not exist."""
-    case_id = getattr(case_or_id, "pk", case_or_id)
-    try:
-        return reverse("cases:detail", args=[case_id])
-    except NoReverseMatch:
-        return reverse("cases:handover_panel", args=[case_id])
+    """The case page (`cases:detail`) of a case or a case id."""
+    return reverse("cases:detail", args=[getattr(case_or_id, "pk", case_or_id)])
 
 
 @register.filter
@@ -64,36 +47,35 @@ def days_left(deadline_at, now=None):
 def pickup_clock(case, now=None):
     """How long the partner still has to pick up an offer: 'nog 2 dagen', 'vandaag', 'te laat'."""
     now = now or timezone.now()
-    if case.deadline_kind != DeadlineKind.PICKUP or case.deadline_at is None:
+    if case.deadline_kind != DeadlineKind.PICKUP:
         return ""
-    if case.deadline_at < now:
+    state = case.deadline_state(now)
+    if state is None:
+        return ""
+    if state == DeadlineState.OVERDUE:
         return format_html('<span class="badge overdue" data-clock="overdue">{}</span>', _("Overdue"))
     days = days_left(case.deadline_at, now)
     if days <= 0:
-        text, css = _("Due today"), "due-soon"
+        text = _("Due today")
     else:
         text = ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
-        css = "due-soon" if days <= DUE_SOON_DAYS else "ok"
-    return format_html('<span class="badge {}" data-clock="{}">{}</span>', css, days, text)
+    return format_html('<span class="badge {}" data-clock="{}">{}</span>', state, days, text)
 
 
 @register.simple_tag
 def deadline_badge(case, now=None):
-    """The case's active deadline as a badge: overdue, due soon (within two days) or on time."""
-    now = now or timezone.now()
-    if not case.deadline_at:
+    """The case's active deadline as a badge: overdue, due soon or on time (Case.deadline_state)."""
+    state = case.deadline_state(now or timezone.now())
+    if state is None:
         return ""
-    local = timezone.localtime(case.deadline_at)
-    label = case.get_deadline_kind_display()
-    if case.deadline_at < now:
-        css, text = "overdue", _("%(deadline)s: overdue since %(date)s")
-    elif days_left(case.deadline_at, now) <= DUE_SOON_DAYS:
-        css, text = "due-soon", _("%(deadline)s: due %(date)s")
+    if state == DeadlineState.OVERDUE:
+        text = _("%(deadline)s: overdue since %(date)s")
     else:
-        css, text = "ok", _("%(deadline)s: due %(date)s")
+        text = _("%(deadline)s: due %(date)s")
+    local = timezone.localtime(case.deadline_at)
     return format_html(
         '<span class="badge {}" data-deadline="{}">{}</span>',
-        css,
-        css,
-        text % {"deadline": label, "date": local.strftime("%d-%m-%Y")},
+        state,
+        state,
+        text % {"deadline": case.get_deadline_kind_display(), "date": local.strftime("%d-%m-%Y")},
     )

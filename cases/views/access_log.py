@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from config.validators import supported_dates
 
-from .. import selectors
+from .. import policy, selectors
 from ..models import AccessLog
 
 PAGE_SIZE = 50
@@ -36,9 +36,8 @@ class AccessLogFilter(forms.Form):
 @login_required
 @require_GET
 def access_log(request):
-    membership = getattr(request.user, "membership", None)
-    if membership is None or not membership.is_manager:
-        raise PermissionDenied
+    if not policy.may_oversee(request.user):
+        raise PermissionDenied(gettext_lazy("Only managers may read the access log."))
     form = AccessLogFilter(request.GET or None)
     status = 200
     if form.is_bound and not form.is_valid():

@@ -16,8 +16,10 @@ from config.errors import ForbiddenAction
 from convenants.models import DeadlineKind
 from partners.models import Organisation, OrganisationKind
 
+from .. import policy
 from ..api.dashboard import figures_for
 from ..dashboard import dashboard_scope
+from . import forbidden
 
 
 def _errors(exc: ValidationError) -> dict:
@@ -75,11 +77,17 @@ def _rows(figures):
 
 
 def _forbidden(request, error):
-    return render(request, "cases/forbidden.html", {"message": error.message}, status=403)
+    return forbidden(request, error.message)
+
+
+def _not_overseeing(request):
+    return forbidden(request, _("Only managers can see the dashboard."))
 
 
 @login_required
 def dashboard(request):
+    if not policy.may_oversee(request.user):
+        return _not_overseeing(request)
     try:
         scope, figures, errors = _compute(request)
     except ForbiddenAction as error:
@@ -165,6 +173,8 @@ def _chart_data(figures):
 
 @login_required
 def dashboard_export(request):
+    if not policy.may_oversee(request.user):
+        return _not_overseeing(request)
     try:
         _scope, figures, errors = _compute(request)
     except ForbiddenAction as error:

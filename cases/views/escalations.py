@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.validators import supported_dates
 from convenants.models import DeadlineKind, EscalationPolicy
-from partners.models import Role
 
-from .. import selectors
+from .. import policy, selectors
 
 PAGE_SIZE = 50
 
@@ -39,8 +38,7 @@ def _local_midnight(day):
 
 @login_required
 def escalation_list(request):
-    membership = getattr(request.user, "membership", None)
-    if membership is None or membership.role != Role.MANAGER:
+    if not policy.may_oversee(request.user):
         raise PermissionDenied(_("Only managers see the escalations."))
     form = EscalationFilterForm(request.GET or None)
     escalations = selectors.escalations_for(request.user).select_related("case__tenant")

@@ -1,8 +1,8 @@
 """The joint eviction decision in the web UI: the panel on the case page (propose, votes so far, vote, the
 decision), the proposal page /ontruiming/voorstellen/<case>/ and the vote page /ontruiming/<proposal>/.
 
-Thin: the rules (who may propose or vote, when the decision falls) live in cases.services.eviction; a case
-outside the viewer's scope answers 404."""
+Thin: who may propose or vote comes from cases.policy (asked once per request), when the decision falls is
+cases.services.eviction's; a case outside the viewer's scope answers 404."""
 
 from django import forms
 from django.contrib import messages
@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from config.errors import BusinessError, ForbiddenAction
+from config.errors import BusinessError
+from config.webhelpers import form_error
 
-from .. import selectors, services
-from ..models import AccessLog, Case, EvictionProposal, ProposalStatus
+from .. import policy, services
+from ..models import AccessLog, EvictionProposal, ProposalStatus
+from . import case_or_404, to_landing
 
 
 class ProposeForm(forms.Form):
@@ -54,8 +56,9 @@ def _proposal_rows(proposal):
     return [{"organisation": organisation, "vote": votes.get(organisation.pk)} for organisation in voters]
 
 
-def panel_data(user, case, *, propose_form=None, vote_form=None) -> dict:
-    """Everything the eviction panel shows for `user` on `case`."""
+def panel_data(user, case, allowed, *, propose_form=None, vote_form=None) -> dict:
+    """Everything the eviction panel shows for `user` on `case`; `allowed` is policy.permitted(user, case). A
+    proposal is possible only while none is open, a vote only on the open one (the policy's statuses)."""
     proposals = list(
         EvictionProposal.objects.filter(case=case)
         .select_related("organisation", "proposed_by")
@@ -63,8 +66,8 @@ def panel_data(user, case, *, propose_form=None, vote_form=None) -> dict:
         .order_by("-proposed_at", "-pk")
     )
     open_proposal = next((p for p in proposals if p.status == ProposalStatus.OPEN), None)
-    can_propose = services.allowed_actions(user, case)["propose_eviction"] and open_proposal is None
-    can_vote = open_proposal is not None and services.may_vote(user, open_proposal)
+    can_propose = policy.Action.PROPOSE_EVICTION in allowed
+    can_vote = open_proposal is not None and policy.Action.VOTE in allowed
     propose_form = propose_form or ProposeForm()
     vote_form = vote_form or VoteForm()
     # Errors of a submitted form whose section is no longer shown (voted already, decided meanwhile).
@@ -90,24 +93,18 @@ def panel_data(user, case, *, propose_form=None, vote_form=None) -> dict:
     }
 
 
-def eviction_panel_context(request, case) -> dict:
-    """Added to the case page's context by cases.views.casework (PANEL_CONTEXT_HELPERS)."""
-    return {"eviction_data": panel_data(request.user, case)}
+def eviction_panel_context(request, case, allowed) -> dict:
+    """Added to the case page's context by cases.views.casework."""
+    return {"eviction_data": panel_data(request.user, case, allowed)}
 
 
-def _case_or_404(user, pk) -> Case:
-    try:
-        return selectors.case_detail(user, pk)
-    except Case.DoesNotExist:
-        raise Http404 from None
-
-
-def _proposal_or_404(user, pk) -> EvictionProposal:
-    proposal = EvictionProposal.objects.filter(pk=pk).only("pk", "case_id").first()
-    if proposal is None:
+def _proposal_or_404(user, pk):
+    """The proposal, its case and what the user may do to the case; 404 when the case is outside their scope."""
+    case_id = EvictionProposal.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    if case_id is None:
         raise Http404
-    _case_or_404(user, proposal.case_id)
-    return EvictionProposal.objects.select_related("case").get(pk=pk)
+    case, allowed = case_or_404(user, case_id)
+    return EvictionProposal.objects.get(pk=pk), case, allowed
 
 
 def _next_url(request, default):
@@ -118,16 +115,10 @@ def _next_url(request, default):
     return default
 
 
-def _form_error(form, error: BusinessError) -> int:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
-    return 403 if isinstance(error, ForbiddenAction) else (409 if error.conflict else 400)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def propose(request, case_id):
-    case = _case_or_404(request.user, case_id)
+    case, allowed = case_or_404(request.user, case_id)
     form = ProposeForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -136,19 +127,20 @@ def propose(request, case_id):
             try:
                 proposal = services.propose_eviction(request.user, case, reason=form.cleaned_data["reason"])
             except BusinessError as error:
-                status = _form_error(form, error)
+                status = form_error(form, error)
+                case, allowed = case_or_404(request.user, case_id)
             else:
                 messages.success(request, _("Eviction proposed. The corporation and every chain partner now vote."))
                 return redirect(_next_url(request, reverse("cases:eviction_vote", args=[proposal.pk])))
     services.record_access(request.user, case, AccessLog.What.DETAIL)
-    context = {"case": case, "eviction_data": panel_data(request.user, case, propose_form=form)}
+    context = {"case": case, "eviction_data": panel_data(request.user, case, allowed, propose_form=form)}
     return render(request, "cases/eviction_propose.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote(request, proposal_id):
-    proposal = _proposal_or_404(request.user, proposal_id)
+    proposal, case, allowed = _proposal_or_404(request.user, proposal_id)
     form = VoteForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -159,7 +151,7 @@ def vote(request, proposal_id):
                     request.user, proposal, agree=form.cleaned_data["agree"], reason=form.cleaned_data["reason"]
                 )
             except BusinessError as error:
-                status = _form_error(form, error)
+                status = form_error(form, error)
             else:
                 proposal.refresh_from_db()
                 if proposal.status == ProposalStatus.AGREED:
@@ -168,15 +160,18 @@ def vote(request, proposal_id):
                     messages.success(request, _("Your vote is recorded. The proposal is rejected: the case goes back."))
                 else:
                     messages.success(request, _("Your vote is recorded."))
-                if not selectors.cases_for(request.user).filter(pk=proposal.case_id).exists():
-                    return redirect("cases:worklist")
+                try:
+                    case_or_404(request.user, proposal.case_id, related=False)
+                except Http404:
+                    # The decision ended the manager's view of the case (a partner's vote): back to their page.
+                    return to_landing(request)
                 return redirect(_next_url(request, reverse("cases:eviction_vote", args=[proposal.pk])))
-    case = _case_or_404(request.user, proposal.case_id)
+        case, allowed = case_or_404(request.user, proposal.case_id)
     services.record_access(request.user, case, AccessLog.What.DETAIL)
     context = {
         "case": case,
         "proposal": proposal,
-        "eviction_data": panel_data(request.user, case, vote_form=form),
+        "eviction_data": panel_data(request.user, case, allowed, vote_form=form),
     }
     return render(request, "cases/eviction_vote.html", context, status=status)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import AccessLog, CaseStatus, Handover, HandoverStatus, Notification
+from cases.models import AccessLog, CaseStatus, Handover, HandoverStatus, JointVisit, Notification
 
 from .conftest import log_in
 
@@ -93,10 +93,12 @@ def test_accept_without_javascript_redirects_to_the_case(client, region, unreach
     assert response.url == reverse("cases:detail", args=[unreached_case.pk])
     handover.refresh_from_db()
     assert handover.status == HandoverStatus.ACCEPTED
-    # A second accept (double click) is refused with a message, not a 500.
-    again = client.post(reverse("cases:handover_accept", args=[handover.pk]), **HTMX)
-    assert again.status_code == 200
-    assert b'role="alert"' in again.content
+    # A second accept (double click): the offer is no longer open, so it is not found (not a 500), with or
+    # without HTMX, and the answer shows nothing of the case.
+    for headers in (HTMX, {}):
+        again = client.post(reverse("cases:handover_accept", args=[handover.pk]), **headers)
+        assert again.status_code == 404
+        assert "Fam. Bulut" not in again.content.decode()
 
 
 def test_offer_needs_summary_and_consent(client, region, unreached_case):
@@ -282,7 +284,11 @@ def test_joint_visit_planned_and_recorded(client, region, unreached_case):
     assert refused.status_code == 403
     assert log_in(client, region.welfare_worker).get(reverse("cases:joint_visits")).context["rows"] == []
 
+    # The outcome is recorded from the visit's planned time on (policy.visit_outcome_due).
     consultant = log_in(client, region.consultant)
+    assert not consultant.get(reverse("cases:joint_visits")).context["rows"][0]["can_record"]
+    JointVisit.objects.filter(pk=visit.pk).update(planned_at=timezone.now() - timedelta(minutes=5))
+    assert consultant.get(reverse("cases:joint_visits")).context["rows"][0]["can_record"]
     no_outcome = consultant.post(reverse("cases:joint_visit_record", args=[visit.pk]), {"notes": "?"})
     assert no_outcome.status_code == 400
     done = consultant.post(reverse("cases:joint_visit_record", args=[visit.pk]),
