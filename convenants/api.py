@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from cases.api.base import APIMixin, IsSuperuser
+from config.api import APIMixin, IsSuperuser
 from partners.models import Organisation
 
 from . import services

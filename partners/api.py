@@ -5,7 +5,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from cases.api.base import APIMixin, IsSuperuser
+from config.api import APIMixin, IsSuperuser
 
 from . import services
 from .models import Organisation, OrganisationKind, Role

@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.base import APIMixin
+from config.api import APIMixin
 
 from . import selectors, services
 from .models import SignalImport, SignalKind

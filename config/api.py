@@ -1,0 +1,59 @@
+"""What every REST view of the project shares: authentication order, the superuser permission, the business errors
+of a service call. In config (DESIGN.md "Apps"), so that every app's API can import it without importing cases."""
+
+from contextlib import contextmanager
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, permissions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import ValidationError
+
+from config.errors import BusinessError, ForbiddenAction, NotVisible
+
+
+class MemberTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, reading the user's membership and organisation in the same query: almost every
+    request needs them (the scope, the access log, the role checks)."""
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user__membership__organisation").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return token.user, token
+
+
+# Token first: its `WWW-Authenticate` header makes DRF answer 401 (not 403) to a request without credentials.
+AUTHENTICATION = [MemberTokenAuthentication, SessionAuthentication]
+
+
+class IsSuperuser(permissions.BasePermission):
+    message = _("Only the platform administrator may do this.")
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_superuser)
+
+
+class APIMixin:
+    """Mix into every APIView of the project."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [permissions.IsAuthenticated]
+
+
+@contextmanager
+def service_errors():
+    """Run a service call; a business error about a nested field ("tenant.postcode") comes back nested, like
+    DRF's own nested errors: {"tenant": {"postcode": ["…"]}}. Other business errors pass to the handler."""
+    try:
+        yield
+    except (ForbiddenAction, NotVisible):  # 403 / 404 from the handler, never a field error
+        raise
+    except BusinessError as exc:
+        if exc.conflict or not exc.field or "." not in exc.field:
+            raise
+        outer, inner = exc.field.split(".", 1)
+        raise ValidationError({outer: {inner: [str(exc.message)]}}) from exc
