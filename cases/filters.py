@@ -1,11 +1,17 @@
 """Query parameters of the case API's lists. The filtersets only validate and describe (OpenAPI); the values
 go to the selectors, which do the scoped filtering (cases/selectors.py)."""
 
+from datetime import timedelta
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from config.validators import supported_dates
+
+from . import dashboard
 from .models import AccessLog, Case, CaseStatus, Escalation, Handover, HandoverStatus, Notification
 
 
@@ -56,6 +62,34 @@ class AccessLogFilter(django_filters.FilterSet):
     class Meta:
         model = AccessLog
         fields = []
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    """The filters of the dashboard, shared by the API, the page and the CSV export."""
+
+    from_ = serializers.DateField(required=False, validators=supported_dates, help_text=_("First day of the period (default: 11 months back, "
+                                                              "first of the month)."))
+    to = serializers.DateField(required=False, validators=supported_dates, help_text=_("Last day of the period (default: today)."))
+    organisation = serializers.IntegerField(required=False, min_value=1)
+    convenant = serializers.IntegerField(required=False, min_value=1)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        default_from, default_to = dashboard.default_period()
+        date_to = attrs.get("to") or default_to
+        date_from = attrs.get("from") or (dashboard.default_period(date_to)[0] if "to" in attrs else default_from)
+        if date_from > date_to:
+            raise serializers.ValidationError({"from": [_("The start of the period lies after its end.")]})
+        if date_to - date_from > timedelta(days=31 * dashboard.MAX_MONTHS):
+            raise serializers.ValidationError(
+                {"from": [_("The period is at most %(months)s months.") % {"months": dashboard.MAX_MONTHS}]}
+            )
+        attrs["from"], attrs["to"] = date_from, date_to
+        return attrs
 
 
 class SelectorFilterBackend(DjangoFilterBackend):

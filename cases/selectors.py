@@ -4,7 +4,13 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from config.errors import ForbiddenAction
+from convenants.models import ChainLink
+
+from . import dashboard, policy
+from .filters import DashboardQuerySerializer
 from .models import (
     AccessLog,
     Case,
@@ -99,6 +105,9 @@ def case_detail(user, pk, *, related=True):
 
 
 def can_change(user, case) -> bool:
+    """Whether the user's organisation holds the change_case permission row of the case. Not a rule: no page or
+    endpoint decides with it (they ask cases.policy); only tests of the permission rows read it. To be removed
+    once those tests read the rows through `cases_for(user, permission="change_case")`."""
     return cases_for(user, permission="change_case").filter(pk=case.pk).exists()
 
 
@@ -106,21 +115,43 @@ def timeline(case):
     return CaseEvent.objects.filter(case=case).select_related("actor", "organisation").order_by("at", "id")
 
 
+def _visible(user, case_ref="case_id"):
+    """EXISTS: the user may see the case (its view permission row, which cases.policy grants)."""
+    return Exists(_permitted(user, "view_case", case_ref=case_ref))
+
+
 def handovers_for(user, *, status=None, visible_only=False):
-    """Offers to the user's organisation, and the ones it sent. With `visible_only`, only those whose case the
-    user may still see: a partner that declined, or handed the case on, no longer reads its tenant's name."""
+    """Offers to the user's organisation, and the ones it sent, newest first.
+
+    The receiving side sees an offer to it only while the offer is open or while it may still see the case: a
+    partner that declined, whose offer was withdrawn, or that handed the case on, gets nothing of it, not even
+    the tenant's name. With `visible_only`, the sent ones too only while the user may see the case."""
     membership = getattr(user, "membership", None)
     if membership is None:
         return Handover.objects.none()
     organisation_id = membership.organisation_id
-    handovers = Handover.objects.filter(
-        Q(to_organisation_id=organisation_id) | Q(from_organisation_id=organisation_id)
-    ).select_related("case__tenant", "from_organisation", "to_organisation")
+    visible = _visible(user)
+    received = Q(to_organisation_id=organisation_id) & (Q(status=HandoverStatus.OFFERED) | visible)
+    sent = Q(from_organisation_id=organisation_id)
+    handovers = Handover.objects.filter(received | sent).select_related(
+        "case__tenant", "from_organisation", "to_organisation"
+    )
     if status:
         handovers = handovers.filter(status=status)
     if visible_only:
-        handovers = handovers.filter(Exists(_permitted(user, "view_case", case_ref="case_id")))
+        handovers = handovers.filter(visible)
     return handovers.order_by("-offered_at", "-id")
+
+
+def handovers_of_visible_cases(user):
+    """Every handover of a case the user may see, whoever made or received it: what one handover is looked up in
+    (its dossier, an answer to the offer). Outside it is 404; inside, the policy decides whether this user may read
+    the dossier or give the answer (403 for the wrong side, 400/409 for the wrong moment)."""
+    if not user.is_authenticated:
+        return Handover.objects.none()
+    return Handover.objects.filter(_visible(user)).select_related(
+        "case__tenant", "from_organisation", "to_organisation"
+    )
 
 
 def inbox_for(user):
@@ -134,18 +165,26 @@ def inbox_for(user):
     )
 
 
-def joint_visits_for(user):
+def joint_visits_for(user, *, status=JointVisitStatus.PLANNED):
+    """The joint home visits the user may see, soonest first (`status`: only those; None: every status).
+
+    - The planning side: visits its organisation planned, while it may see the case.
+    - The visit's partner: while the visit is planned and the partner is a chain partner of the case's
+      convenant (the visit shows the partner the tenant's name and address, what it needs to go there).
+    Nobody else, so no tenant reaches an organisation that has no part in the case."""
     membership = getattr(user, "membership", None)
     if membership is None:
         return JointVisit.objects.none()
-    return (
-        JointVisit.objects.filter(
-            Q(partner_id=membership.organisation_id) | Q(organisation_id=membership.organisation_id),
-            status=JointVisitStatus.PLANNED,
-        )
-        .select_related("case__tenant", "organisation", "partner")
-        .order_by("planned_at")
+    organisation_id = membership.organisation_id
+    chain_partner = Exists(
+        ChainLink.objects.filter(convenant_id=OuterRef("case__convenant_id"), organisation_id=OuterRef("partner_id"))
     )
+    planner = Q(organisation_id=organisation_id) & _visible(user)
+    partner = Q(partner_id=organisation_id, status=JointVisitStatus.PLANNED) & chain_partner
+    visits = JointVisit.objects.filter(planner | partner)
+    if status:
+        visits = visits.filter(status=status)
+    return visits.select_related("case__tenant", "organisation", "partner").order_by("planned_at", "id")
 
 
 def escalations_for(user, *, case=None):
@@ -153,9 +192,7 @@ def escalations_for(user, *, case=None):
     membership = getattr(user, "membership", None)
     if membership is None:
         return Escalation.objects.none()
-    visible = Escalation.objects.filter(
-        Exists(_permitted(user, "view_case", case_ref="case_id"))
-    )
+    visible = Escalation.objects.filter(_visible(user))
     if case is not None:
         visible = visible.filter(case_id=case)
     return visible.select_related("case", "from_organisation", "to_organisation").order_by("-escalated_at", "-id")
@@ -198,4 +235,19 @@ def notifications_for(user, *, unread=None):
         notifications = notifications.filter(read_at__isnull=True)
     elif unread is False:
         notifications = notifications.filter(read_at__isnull=False)
-    return notifications.select_related("case__tenant").order_by("-created_at", "-id")
+    # The case is a link (its id) and nothing more: a notification never reads the tenant, so it cannot show one
+    # to a reader who may no longer see the case.
+    return notifications.order_by("-created_at", "-id")
+
+
+def dashboard_figures(user, params):
+    """(scope, figures) of the dashboard for `user`: managers only (policy.may_oversee, before the filters are read;
+    ForbiddenAction → 403), then the filters validated (DRF ValidationError → 400) and the scope checked
+    (ForbiddenAction), then the figures. The API, the page and the CSV export all read the figures through this."""
+    if not policy.may_oversee(user):
+        raise ForbiddenAction(_("Only managers can see the dashboard."))
+    query = DashboardQuerySerializer(data=params)
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
+    scope = dashboard.dashboard_scope(user, organisation=data.get("organisation"), convenant=data.get("convenant"))
+    return scope, dashboard.cached_figures(scope, data["from"], data["to"])

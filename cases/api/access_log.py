@@ -9,15 +9,8 @@ from .. import selectors
 from ..filters import AccessLogFilter, SelectorFilterBackend, filter_values
 from ..models import AccessLog
 from .base import APIMixin
+from .permissions import oversight
 from .serializers import AccessLogSerializer
-
-
-class IsManager(permissions.BasePermission):
-    message = _("Only managers may read the access log.")
-
-    def has_permission(self, request, view):
-        membership = getattr(request.user, "membership", None)
-        return membership is not None and membership.is_manager
 
 
 class AccessLogPagination(CursorPagination):
@@ -31,7 +24,7 @@ class AccessLogList(APIMixin, generics.ListAPIView):
     """Reads of the cases in the manager's scope, newest first (cursor pagination)."""
 
     serializer_class = AccessLogSerializer
-    permission_classes = [permissions.IsAuthenticated, IsManager]
+    permission_classes = [permissions.IsAuthenticated, oversight(_("Only managers may read the access log."))]
     pagination_class = AccessLogPagination
     filter_backends = [SelectorFilterBackend]
     filterset_class = AccessLogFilter

@@ -1,57 +1,18 @@
 """GET /api/v1/dashboard/: the managers' figures (definitions in docs/dashboard.md)."""
 
-from datetime import timedelta
-
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.validators import supported_dates
-
-from .. import dashboard
+from .. import selectors
 from .base import APIMixin
 
-
-class DashboardQuerySerializer(serializers.Serializer):
-    """The filters of the dashboard, shared by the API, the page and the CSV export."""
-
-    from_ = serializers.DateField(required=False, validators=supported_dates, help_text=_("First day of the period (default: 11 months back, "
-                                                              "first of the month)."))
-    to = serializers.DateField(required=False, validators=supported_dates, help_text=_("Last day of the period (default: today)."))
-    organisation = serializers.IntegerField(required=False, min_value=1)
-    convenant = serializers.IntegerField(required=False, min_value=1)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
-
-    def validate(self, attrs):
-        default_from, default_to = dashboard.default_period()
-        date_to = attrs.get("to") or default_to
-        date_from = attrs.get("from") or (dashboard.default_period(date_to)[0] if "to" in attrs else default_from)
-        if date_from > date_to:
-            raise serializers.ValidationError({"from": [_("The start of the period lies after its end.")]})
-        if date_to - date_from > timedelta(days=31 * dashboard.MAX_MONTHS):
-            raise serializers.ValidationError(
-                {"from": [_("The period is at most %(months)s months.") % {"months": dashboard.MAX_MONTHS}]}
-            )
-        attrs["from"], attrs["to"] = date_from, date_to
-        return attrs
-
-
-def figures_for(user, params):
-    """Validate the filters (400) and the scope (403), then compute the figures."""
-    dashboard.require_manager(user)
-    query = DashboardQuerySerializer(data=params)
-    query.is_valid(raise_exception=True)
-    data = query.validated_data
-    scope = dashboard.dashboard_scope(user, organisation=data.get("organisation"), convenant=data.get("convenant"))
-    return scope, dashboard.cached_figures(scope, data["from"], data["to"])
+# The filters and the managers-only rule live below the API and the pages, which both use them (import-linter:
+# views never import the api): cases.filters.DashboardQuerySerializer, cases.selectors.dashboard_figures.
+figures_for = selectors.dashboard_figures
 
 
 # Response shape, for the OpenAPI schema.

@@ -1,19 +1,23 @@
-"""REST: escalations of the cases the user can see."""
+"""REST: escalations of the cases the user can see, for managers (like the escalations page)."""
 
 from django.urls import path
-from rest_framework import generics
+from django.utils.translation import gettext_lazy as _
+from rest_framework import generics, permissions
 
 from .. import selectors
 from ..filters import EscalationFilter, SelectorFilterBackend, filter_values
 from ..models import Escalation
 from .base import APIMixin
+from .permissions import oversight
 from .serializers import EscalationSerializer
 
 
 class EscalationList(APIMixin, generics.ListAPIView):
-    """Escalations of the cases the user can see, newest first; `case` narrows to one case."""
+    """Escalations of the cases the manager's organisation can see, newest first; `case` narrows to one case.
+    Managers only (policy.may_oversee); caseworkers get 403."""
 
     serializer_class = EscalationSerializer
+    permission_classes = [permissions.IsAuthenticated, oversight(_("Only managers see the escalations."))]
     filter_backends = [SelectorFilterBackend]
     filterset_class = EscalationFilter
 
