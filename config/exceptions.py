@@ -7,7 +7,10 @@ from config.errors import BusinessError, ForbiddenAction, NotVisible
 
 
 def api_exception_handler(exc, context):
-    """Business errors become 400 (or 409/403) with the field and reason; model validation errors 400."""
+    """The one mapping of business errors to HTTP (API.md "Errors"): NotVisible 404 (the case is outside the
+    caller's scope; its existence does not leak), ForbiddenAction 403 (a visible case, an action the caller's
+    relation or role may not take), any other BusinessError 400 with the field and reason, or 409 when the case
+    changed under the caller (`conflict`); model validation errors 400."""
     if isinstance(exc, NotVisible):
         return Response({"detail": str(exc.message)}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, ForbiddenAction):

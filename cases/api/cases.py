@@ -1,15 +1,16 @@
 """REST: cases, their timeline and export, and the casework actions (API.md § Cases)."""
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from config.errors import NotVisible
 from config.pagination import CaseCursorPagination
 
-from .. import selectors, services
+from .. import policy, selectors, services
 from ..filters import CaseFilter, SelectorFilterBackend, filter_values
 from ..models import AccessLog, Case, CaseEvent
 from .base import APIMixin, service_errors
@@ -30,11 +31,13 @@ from .serializers import (
 
 
 def visible_case(request, pk, *, related=True) -> Case:
-    """The case if the user may see it; 404 otherwise, so that its existence does not leak."""
+    """The case read through the user's scope (the permission rows, which cases.policy grants); NotVisible (404)
+    otherwise, before any input is judged, so that its existence does not leak. What the user may do to it is not
+    decided here: the service's policy.check answers that (403 / 400 / 409 through config.exceptions)."""
     try:
         return selectors.case_detail(request.user, pk, related=related)
     except Case.DoesNotExist:
-        raise NotFound() from None
+        raise NotVisible(_("This case does not exist or is not visible to you.")) from None
 
 
 def validated(serializer_class, request) -> dict:
@@ -44,7 +47,8 @@ def validated(serializer_class, request) -> dict:
 
 
 def case_answer(request, pk, code=status.HTTP_200_OK):
-    return Response(CaseSerializer(visible_case(request, pk)).data, status=code)
+    case = visible_case(request, pk)
+    return Response(CaseSerializer(case, context={"request": request}).data, status=code)
 
 
 class TimelinePagination(CursorPagination):
@@ -69,6 +73,14 @@ class CaseListCreate(APIMixin, generics.ListCreateAPIView):
         if "holder" in values:
             values["holder"] = int(values["holder"])
         return selectors.case_list(self.request.user, prefetch_relations=True, **values)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = self.get_serializer_context()
+        # The page's allowed actions at once: the relations of the user's organisation to the page's cases are
+        # read in a fixed number of queries (none when it is the corporation or holder of all of them).
+        context["allowed_actions"] = policy.permitted_many(request.user, page)
+        return self.get_paginated_response(CaseSerializer(page, many=True, context=context).data)
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})
     def post(self, request, *args, **kwargs):
@@ -109,12 +121,14 @@ class CaseExport(APIMixin, generics.GenericAPIView):
 
     @extend_schema(
         responses=CaseExportSerializer,
-        description="The case's personal data and full history (AVG right of access); written to the access log.",
+        description="The case's personal data and full history (AVG right of access), for its corporation and "
+        "holder (policy action `export`; others who see the case get 403); written to the access log.",
     )
     def get(self, request, pk):
         case = visible_case(request, pk)
+        policy.check(request.user, case, policy.Action.EXPORT)
         services.record_access(request.user, case, AccessLog.What.EXPORT)
-        return Response(case_export(case))
+        return Response(case_export(case, context=self.get_serializer_context()))
 
 
 class ContactAttempts(APIMixin, generics.GenericAPIView):

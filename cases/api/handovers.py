@@ -6,7 +6,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from .. import selectors, services
+from .. import policy, selectors, services
 from ..filters import HandoverFilter, SelectorFilterBackend, filter_values
 from ..models import AccessLog, Case, Handover, JointVisit
 from .base import APIMixin, service_errors
@@ -23,30 +23,25 @@ from .serializers import (
 )
 
 
-def _organisation_id(user):
-    membership = getattr(user, "membership", None)
-    return membership.organisation_id if membership else None
-
-
-def _handover(request, pk, *, side=None) -> Handover:
-    """A handover in the user's inbox scope; `side` "to"/"from" narrows it to offers received / sent.
-    Anything else is 404: an organisation that was not offered the case does not learn it exists."""
-    handovers = selectors.handovers_for(request.user)
-    if side == "to":
-        handovers = handovers.filter(to_organisation_id=_organisation_id(request.user))
-    elif side == "from":
-        handovers = handovers.filter(from_organisation_id=_organisation_id(request.user))
+def _handover(request, pk) -> Handover:
+    """A handover of a case the user may see (its dossier, or to be answered: accept, decline, withdraw); 404
+    otherwise, so that an organisation without a part in the case (one that declined, saw its offer withdrawn, or
+    never had one) does not learn it exists. Who may read or answer it is the policy's: 403 for the wrong side,
+    400/409 when the offer is no longer open."""
     try:
-        return handovers.get(pk=pk)
+        return selectors.handovers_of_visible_cases(request.user).get(pk=pk)
     except Handover.DoesNotExist:
         raise NotFound() from None
 
 
-def _answer(handover, code=status.HTTP_200_OK):
+def _answer(request, handover, code=status.HTTP_200_OK):
+    """The handover after the answer. The one who declined no longer sees the case: the answer then carries
+    no tenant data (HandoverSerializer blanks it for a case outside the user's scope)."""
     handover = Handover.objects.select_related("case__tenant", "from_organisation", "to_organisation").get(
         pk=handover.pk
     )
-    return Response(HandoverSerializer(handover).data, status=code)
+    context = {"request": request, "visible": selectors.cases_for(request.user).filter(pk=handover.case_id).exists()}
+    return Response(HandoverSerializer(handover, context=context).data, status=code)
 
 
 class OfferHandover(APIMixin, generics.GenericAPIView):
@@ -62,7 +57,7 @@ class OfferHandover(APIMixin, generics.GenericAPIView):
         data = validated(HandoverInputSerializer, request)
         with service_errors():
             handover = services.offer_handover(request.user, case, **data)
-        return _answer(handover, status.HTTP_201_CREATED)
+        return _answer(request, handover, status.HTTP_201_CREATED)
 
 
 class HandoverList(APIMixin, generics.ListAPIView):
@@ -81,17 +76,16 @@ class HandoverList(APIMixin, generics.ListAPIView):
 
 
 class HandoverDetail(APIMixin, generics.RetrieveAPIView):
-    """One handover with its dossier, while the user may see the case; the read is written to the access log."""
+    """One handover of a case the user may see, with its dossier when the policy lets the user read it (the case's
+    corporation and holder, the organisation the offer waits for; others who see the case get 403); the read is
+    written to the access log."""
 
     serializer_class = HandoverDetailSerializer
     queryset = Handover.objects.none()
 
     def get_object(self):
-        handovers = selectors.handovers_for(self.request.user, visible_only=True)
-        try:
-            handover = handovers.get(pk=self.kwargs["pk"])
-        except Handover.DoesNotExist:
-            raise NotFound() from None
+        handover = _handover(self.request, self.kwargs["pk"])
+        policy.check(self.request.user, handover.case, policy.Action.READ_DOSSIER)
         services.record_access(self.request.user, handover.case, AccessLog.What.DOSSIER)
         return handover
 
@@ -101,9 +95,9 @@ class AcceptHandover(APIMixin, generics.GenericAPIView):
 
     @extend_schema(request=None, responses={200: HandoverSerializer})
     def post(self, request, pk):
-        handover = _handover(request, pk, side="to")
+        handover = _handover(request, pk)
         services.accept_handover(request.user, handover)
-        return _answer(handover)
+        return _answer(request, handover)
 
 
 class DeclineHandover(APIMixin, generics.GenericAPIView):
@@ -111,10 +105,10 @@ class DeclineHandover(APIMixin, generics.GenericAPIView):
 
     @extend_schema(request=DeclineInputSerializer, responses={200: HandoverSerializer})
     def post(self, request, pk):
-        handover = _handover(request, pk, side="to")
+        handover = _handover(request, pk)
         data = validated(DeclineInputSerializer, request)
         services.decline_handover(request.user, handover, **data)
-        return _answer(handover)
+        return _answer(request, handover)
 
 
 class WithdrawHandover(APIMixin, generics.GenericAPIView):
@@ -122,10 +116,10 @@ class WithdrawHandover(APIMixin, generics.GenericAPIView):
 
     @extend_schema(request=WithdrawInputSerializer, responses={200: HandoverSerializer})
     def post(self, request, pk):
-        handover = _handover(request, pk, side="from")
+        handover = _handover(request, pk)
         data = validated(WithdrawInputSerializer, request)
         services.withdraw_handover(request.user, handover, **data)
-        return _answer(handover)
+        return _answer(request, handover)
 
 
 class PlanJointVisit(APIMixin, generics.GenericAPIView):
@@ -142,7 +136,8 @@ class PlanJointVisit(APIMixin, generics.GenericAPIView):
 
 
 class JointVisitList(APIMixin, generics.ListAPIView):
-    """Planned joint visits of the user's organisation, as planner or as partner."""
+    """Planned joint visits the user may see: its organisation's own, while it sees the case, and the ones it is
+    invited to as a chain partner of the case's convenant (selectors.joint_visits_for)."""
 
     serializer_class = JointVisitSerializer
 
@@ -161,8 +156,11 @@ class JointVisitOutcome(APIMixin, generics.GenericAPIView):
         description="The visit took place: its outcome is logged on the case as a joint home visit attempt.",
     )
     def post(self, request, pk):
+        # The visit as it shows to the user (in any status); whether the user may record its outcome now is the
+        # service's policy.check (403 for the invited partner or a side that no longer holds the case, 400 when
+        # the visit is not due or no longer planned).
         try:
-            visit = selectors.joint_visits_for(request.user).get(pk=pk)
+            visit = selectors.joint_visits_for(request.user, status=None).get(pk=pk)
         except JointVisit.DoesNotExist:
             raise NotFound() from None
         data = validated(JointVisitOutcomeInputSerializer, request)

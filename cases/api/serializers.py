@@ -12,6 +12,7 @@ from rest_framework import serializers
 from convenants.models import Convenant
 from partners.models import Organisation
 
+from .. import policy
 from ..models import (
     AccessLog,
     Arrangement,
@@ -32,6 +33,8 @@ from ..models import (
 from ..services import normalise_postcode
 
 CLOSING_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != Outcome.EVICTED]
+# What `allowed_actions` can name: every action of the policy a person can take on an existing case.
+CASE_ACTIONS = sorted(action.value for action, rule in policy.TABLE.items() if rule.who and action != policy.Action.OPEN)
 
 
 class HotPathReadMixin:
@@ -120,6 +123,7 @@ class CaseSerializer(HotPathReadMixin, serializers.ModelSerializer):
     convenant = RefSerializer(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -142,6 +146,7 @@ class CaseSerializer(HotPathReadMixin, serializers.ModelSerializer):
             "overdue",
             "closed_at",
             "outcome",
+            "allowed_actions",
         ]
         read_only_fields = fields
 
@@ -149,6 +154,37 @@ class CaseSerializer(HotPathReadMixin, serializers.ModelSerializer):
     def get_overdue(self, case) -> bool:
         now = self.context.get("now") or timezone.now()
         return case.deadline_at is not None and case.deadline_at < now
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=CASE_ACTIONS),
+            help_text=_("What the caller may do to the case now, from the case policy (sorted)."),
+        )
+    )
+    def get_allowed_actions(self, case) -> list[str]:
+        """policy.permitted for the requesting user. A list answer puts `allowed_actions` in the context: case id →
+        the permitted set for the whole page (policy.permitted_many), so the page costs no query per case."""
+        page = self.context.get("allowed_actions")
+        if page is not None:
+            allowed = page.get(case.pk, frozenset())
+        else:
+            request = self.context.get("request")
+            user = getattr(request, "user", None) or self.context.get("user")
+            allowed = policy.permitted(user, case) if user is not None else frozenset()
+        return _sorted_actions(allowed)
+
+
+_SORTED: dict[frozenset, list[str]] = {}
+
+
+def _sorted_actions(allowed: frozenset) -> list[str]:
+    """The sorted names of a permitted set; a page shares a handful of sets, so each is sorted once."""
+    names = _SORTED.get(allowed)
+    if names is None:
+        names = sorted(str(action) for action in allowed)
+        if len(_SORTED) < 1024:
+            _SORTED[allowed] = names
+    return list(names)
 
 
 class CaseCreateSerializer(serializers.Serializer):
@@ -236,10 +272,13 @@ class HandoverInputSerializer(serializers.Serializer):
 
 
 class HandoverSerializer(serializers.ModelSerializer):
-    tenant_name = serializers.CharField(source="case.tenant.name", read_only=True)
+    tenant_name = serializers.SerializerMethodField(
+        help_text=_("Null when the caller can no longer see the case (it declined the offer).")
+    )
     from_organisation = ref()
     to_organisation = ref()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    summary = serializers.SerializerMethodField()
 
     class Meta:
         model = Handover
@@ -248,6 +287,19 @@ class HandoverSerializer(serializers.ModelSerializer):
             "summary", "tenant_consent", "by_escalation", "offered_at", "responded_at", "reason",
         ]
         read_only_fields = fields
+
+    def _visible(self) -> bool:
+        # Lists and details read handovers through the user's scope; only the answer to a decline names a
+        # handover whose case the caller just lost (context "visible": False).
+        return self.context.get("visible", True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_tenant_name(self, handover) -> str | None:
+        return handover.case.tenant.name if self._visible() else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_summary(self, handover) -> str:
+        return handover.summary if self._visible() else ""
 
 
 class HandoverDetailSerializer(HandoverSerializer):
@@ -393,8 +445,9 @@ class CaseExportSerializer(serializers.Serializer):
     accessed = AccessSummarySerializer(many=True, help_text=_("Which organisations read this case's data, when."))
 
 
-def case_export(case) -> dict:
-    """Everything stored about the case and its tenant, for the tenant's right of access."""
+def case_export(case, *, context=None) -> dict:
+    """Everything stored about the case and its tenant, for the tenant's right of access. `context`: the view's
+    serializer context (the request, for the case's `allowed_actions`)."""
     return CaseExportSerializer(
         {
             "exported_at": timezone.now(),
@@ -412,5 +465,6 @@ def case_export(case) -> dict:
             "signals": case.signals.select_related("source").order_by("reference_date"),
             "timeline": case.events.select_related("actor", "organisation").order_by("at", "id"),
             "accessed": case.access_logs.select_related("organisation").order_by("at"),
-        }
+        },
+        context=context or {},
     ).data
