@@ -75,9 +75,12 @@ def test_scenario_two_warm_handover(api, region, open_case):
 def test_only_the_offered_organisation_can_accept(api, region, open_case):
     case = open_case(region.consultant)
     handover = offer(api, region.consultant, case["id"]).json()
-    for user in (region.welfare_worker, region.unrelated_worker, region.consultant, region.other_consultant):
+    # Organisations that cannot see the case do not learn the offer exists.
+    for user in (region.welfare_worker, region.unrelated_worker, region.other_consultant):
         response = api.as_user(user).post(f"/api/v1/handovers/{handover['id']}/accept/")
         assert response.status_code == 404, user
+    # The offering corporation sees the case, but the policy lets only the offered side accept.
+    assert api.as_user(region.consultant).post(f"/api/v1/handovers/{handover['id']}/accept/").status_code == 403
     assert Handover.objects.get(pk=handover["id"]).status == "offered"
 
 
@@ -101,17 +104,18 @@ def test_decline_needs_a_reason_and_sends_the_case_back(api, region, open_case):
     assert coach.get(f"/api/v1/handovers/{handover['id']}/").status_code == 404
     back = api.as_user(region.consultant).get(f"/api/v1/cases/{case['id']}/").json()
     assert back["status"] == "contacting"
-    # A second answer to the same offer is a conflict.
+    # A second answer to the same offer: the coach no longer sees the case, so the offer is not found.
     response = api.as_user(region.debt_coach).post(f"/api/v1/handovers/{handover['id']}/accept/")
-    assert response.status_code == 409
+    assert response.status_code == 404
 
 
 def test_withdraw_by_the_offering_organisation(api, region, open_case):
     case = open_case(region.consultant)
     handover = offer(api, region.consultant, case["id"]).json()
+    # The offered side sees the case, but only the offering side may withdraw (policy): 403.
     response = api.as_user(region.debt_coach).post(f"/api/v1/handovers/{handover['id']}/withdraw/", {},
                                                    format="json")
-    assert response.status_code == 404
+    assert response.status_code == 403
     response = api.as_user(region.consultant).post(f"/api/v1/handovers/{handover['id']}/withdraw/",
                                                    {"reason": "Toch bereikt"}, format="json")
     assert response.status_code == 200

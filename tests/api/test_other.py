@@ -17,18 +17,20 @@ def test_escalations_scoped_and_filtered(api, region):
     case = CaseFactory(corporation=region.corporation, opened_at=opened)
     other = CaseFactory(corporation=region.other_corporation, opened_at=opened)
     assert services.escalate_overdue() >= 2
-    consultant = api.as_user(region.consultant)
-    body = consultant.get("/api/v1/escalations/").json()
+    # Managers only, like the escalations page (policy.may_oversee).
+    assert api.as_user(region.consultant).get("/api/v1/escalations/").status_code == 403
+    manager = api.as_user(region.corporation_manager)
+    body = manager.get("/api/v1/escalations/").json()
     assert set(body) == {"next", "previous", "results"}
     assert body["results"] and {e["case"] for e in body["results"]} == {case.pk}
     escalation = body["results"][0]
     assert set(escalation) >= {"id", "case", "deadline_kind", "action", "deadline_at", "escalated_at",
                                "from_organisation", "to_organisation"}
     assert escalation["from_organisation"]["id"] == region.corporation.pk
-    assert consultant.get(f"/api/v1/escalations/?case={other.pk}").json()["results"] == []
-    assert len(consultant.get(f"/api/v1/escalations/?case={case.pk}").json()["results"]) == len(body["results"])
-    assert consultant.get("/api/v1/escalations/?case=abc").status_code == 400
-    assert api.as_user(region.welfare_worker).get("/api/v1/escalations/").json()["results"] == []
+    assert manager.get(f"/api/v1/escalations/?case={other.pk}").json()["results"] == []
+    assert len(manager.get(f"/api/v1/escalations/?case={case.pk}").json()["results"]) == len(body["results"])
+    assert manager.get("/api/v1/escalations/?case=abc").status_code == 400
+    assert api.as_user(region.welfare_manager).get("/api/v1/escalations/").json()["results"] == []
 
 
 def test_notifications_own_unread_and_mark_read(api, region, open_case):
