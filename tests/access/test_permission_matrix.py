@@ -218,11 +218,10 @@ TABLE = [
     # --- REST API: joint home visits (with welfare, a chain partner; planned by the holder, since passed) -----
     # A visit shows to the organisation that planned it (while it sees the case) and to its partner, nobody else.
     Endpoint("GET", "api-joint-visit-list", None, cells(ABSENT, **VISIT_LIST), shows=api_has("id", "visit")),
-    # The visit's outcome is the holder's contact attempt: on a case one sees, anyone else is the wrong side (403);
-    # the invited partner does not see the case (404).
+    # The visit's outcome is the holder's contact attempt. The endpoint addresses the visit: whoever it does not
+    # show to does not find it (404); the invited partner finds it but does not see the case (404).
     Endpoint("POST", "api-joint-visit-outcome", "visit",
-             cells(own_corporation=200, holder=200, open_offer=403, corporation_offering=STATE,
-                   corporation_partner_holds=403), body=constant({"outcome": "reached"})),
+             cells(own_corporation=200, holder=200, corporation_offering=STATE), body=constant({"outcome": "reached"})),
     # --- REST API: eviction ----------------------------------------------------------------------------------
     Endpoint("GET", "api-eviction-proposal-detail", "proposal", cells(**PROPOSAL_READ), flavour="eviction"),
     # The vote: managers of the voting parties; a decided proposal (the "offered" worlds) is a conflict.

@@ -7,7 +7,8 @@ every action of the table is tried:
 - through its service (SERVICE_CALLS, valid input): it succeeds exactly when `policy.permitted` says so, and a
   refusal is NotVisible (404) when the actor may not even see the case, ForbiddenAction (403) when it may see the
   case but its relation or role does not allow the action, CaseError (400) when the case's status does not;
-- through the REST API where the action has an endpoint (API_CALLS): 2xx / 403 / 404 / 400-or-409 the same way;
+- through the REST API where the action has an endpoint (API_CALLS): 2xx / 403 / 404 / 400-or-409 the same way
+  (the visit outcome's endpoint addresses the visit: 404 for whoever the visit does not show to);
 - on the pages (PAGE_FORMS): the form or button that does it shows exactly when it is permitted.
 
 The permission rows agree too: the view row exists exactly when VIEW is permitted, the change row when EDIT is.
@@ -34,8 +35,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases import policy, selectors, services
-from cases.models import Case, EvictionProposal, Handover, JointVisit
-from cases.relations import relations_of
+from cases.models import Case, EvictionProposal, Handover, JointVisit, JointVisitStatus
+from cases.relations import Relation, relations_of
 from config.errors import BusinessError, ForbiddenAction, NotVisible
 
 from . import test_permission_matrix as endpoint_matrix
@@ -338,6 +339,8 @@ def test_the_matrix(policy_scenarios, key, relation, role, client):
     # (b) its API endpoint
     for action, endpoint in API_CALLS.items():
         want = expected(action, allowed, relations, role)
+        if endpoint.target == "visit" and not visit_shows(c, organisation, allowed, relations):
+            want = HIDDEN  # the endpoint addresses the visit, which does not show to this user
         got = outcome(lambda endpoint=endpoint: endpoint.call(c))
         if not same(got, want):
             wrong.append(f"API {endpoint.method} {endpoint.name} ({action}): {got}; the policy says {want}")
@@ -349,6 +352,16 @@ def test_the_matrix(policy_scenarios, key, relation, role, client):
         f"{c.scenario.key}, {relation} {sorted(str(r) for r in relations)}, {role}; "
         f"permitted: {sorted(str(a) for a in allowed)}\n" + "\n".join(wrong)
     )
+
+
+def visit_shows(c, organisation, allowed, relations):
+    """A joint visit shows to the organisation that planned it, while it sees the case, and to its partner while
+    the visit is planned and the partner has not left the case (DESIGN.md "Access"); to nobody else."""
+    visit = c.visit
+    if visit.organisation_id == organisation.pk:
+        return Action.VIEW in allowed
+    return (visit.partner_id == organisation.pk and visit.status == JointVisitStatus.PLANNED
+            and Relation.FORMER not in relations)
 
 
 def page_mismatches(c, allowed, client):
