@@ -9,6 +9,9 @@ number of queries; one case is the one-element call.
 from collections import defaultdict
 from enum import StrEnum
 
+from django.db import models
+from django.db.models import Exists, OuterRef
+
 from .models import EvictionProposal, EvictionVote, Handover, HandoverStatus, ProposalStatus
 
 
@@ -32,25 +35,39 @@ def parties_of(cases, *, organisation_id=None) -> dict[int, dict[int, frozenset[
     for case in cases:
         found[case.pk][case.corporation_id].add(Relation.CORPORATION)
         found[case.pk][case.holder_id].add(Relation.HOLDER)
-    # Rows beyond the case's own columns exist only for cases that went through an offer or a proposal; a
-    # case another organisation never touched needs no query.
-    touched = [case.pk for case in cases if organisation_id is None or organisation_id not in
-               (case.corporation_id, case.holder_id)]
-    if touched:
-        handovers = Handover.objects.filter(case_id__in=touched)
-        proposals = EvictionProposal.voters.through.objects.filter(
-            evictionproposal__case_id__in=touched, evictionproposal__status=ProposalStatus.OPEN
+    # Offers and open eviction proposals, in one query whatever the cases are (a list's query count does not
+    # depend on which cases are on the page): (case, organisation, offer status or "voter"/"voted").
+    ids = list(found)
+    if ids:
+        offers = Handover.objects.filter(case_id__in=ids).values_list("case_id", "to_organisation_id", "status")
+        voters = (
+            EvictionProposal.voters.through.objects.filter(
+                evictionproposal__case_id__in=ids, evictionproposal__status=ProposalStatus.OPEN
+            )
+            .annotate(
+                state=models.Case(
+                    models.When(
+                        Exists(
+                            EvictionVote.objects.filter(
+                                proposal_id=OuterRef("evictionproposal_id"), organisation_id=OuterRef("organisation_id")
+                            )
+                        ),
+                        then=models.Value(Relation.VOTED.value),
+                    ),
+                    default=models.Value(Relation.VOTER.value),
+                    output_field=models.CharField(),
+                )
+            )
+            .values_list("evictionproposal__case_id", "organisation_id", "state")
         )
-        votes = EvictionVote.objects.filter(proposal__case_id__in=touched, proposal__status=ProposalStatus.OPEN)
         if organisation_id is not None:
-            handovers = handovers.filter(to_organisation_id=organisation_id)
-            proposals = proposals.filter(organisation_id=organisation_id)
-            votes = votes.filter(organisation_id=organisation_id)
-        for case_id, to_id, status in handovers.values_list("case_id", "to_organisation_id", "status"):
-            found[case_id][to_id].add(Relation.OFFERED if status == HandoverStatus.OFFERED else Relation.FORMER)
-        voted = set(votes.values_list("proposal__case_id", "organisation_id"))
-        for case_id, party_id in proposals.values_list("evictionproposal__case_id", "organisation_id"):
-            found[case_id][party_id].add(Relation.VOTED if (case_id, party_id) in voted else Relation.VOTER)
+            offers = offers.filter(to_organisation_id=organisation_id)
+            voters = voters.filter(organisation_id=organisation_id)
+        for case_id, org_id, state in offers.union(voters, all=True):
+            if state in (Relation.VOTER, Relation.VOTED):
+                found[case_id][org_id].add(Relation(state))
+            else:
+                found[case_id][org_id].add(Relation.OFFERED if state == HandoverStatus.OFFERED else Relation.FORMER)
     result = {}
     for case_id, parties in found.items():
         for relations in parties.values():

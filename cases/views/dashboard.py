@@ -17,8 +17,8 @@ from convenants.models import DeadlineKind
 from partners.models import Organisation, OrganisationKind
 
 from .. import policy
-from ..api.dashboard import figures_for
 from ..dashboard import dashboard_scope
+from ..selectors import dashboard_figures as figures_for
 from . import forbidden
 
 

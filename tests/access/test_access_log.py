@@ -36,7 +36,6 @@ def log_rows(user):
     [
         ("/api/v1/cases/{case}/", "detail"),
         ("/api/v1/cases/{case}/timeline/", "timeline"),
-        ("/api/v1/cases/{case}/export/", "export"),
         ("/api/v1/handovers/{handover}/", "dossier"),
     ],
 )
@@ -52,6 +51,19 @@ def test_api_reads_of_personal_data_are_logged(region, offered_case, path, what)
     api.force_authenticate(user=region.welfare_worker)
     assert api.get(path.format(case=case.pk, handover=handover.pk)).status_code == 404
     assert log_rows(region.welfare_worker) == []
+
+
+def test_export_is_logged_for_the_corporation_and_refused_to_a_deciding_partner(region, offered_case):
+    """The export is the case's whole personal record: the holder and the corporation, not a partner that only
+    decides on an offer (policy: EXPORT)."""
+    case, _handover = offered_case
+    api = APIClient()
+    api.force_authenticate(user=region.debt_coach)
+    assert api.get(f"/api/v1/cases/{case.pk}/export/").status_code == 403
+    assert log_rows(region.debt_coach) == []
+    api.force_authenticate(user=region.consultant)
+    assert api.get(f"/api/v1/cases/{case.pk}/export/").status_code == 200
+    assert log_rows(region.consultant) == [(case.pk, "export", region.corporation.pk)]
 
 
 @pytest.mark.parametrize(
@@ -83,8 +95,11 @@ def test_case_lists_do_not_write_detail_rows(region, offered_case, client):
     api = APIClient()
     api.force_authenticate(user=region.consultant)
     assert case.pk in {row["id"] for row in api.get("/api/v1/cases/").json()["results"]}
-    assert api.get("/api/v1/escalations/").status_code == 200
     assert api.get("/api/v1/handovers/").status_code == 200
+    manager = APIClient()
+    manager.force_authenticate(user=region.corporation_manager)
+    assert manager.get("/api/v1/escalations/").status_code == 200
+    assert log_rows(region.corporation_manager) == []
     client.force_login(region.consultant)
     for name in ("cases:worklist", "cases:my_cases"):
         response = client.get(reverse(name))
