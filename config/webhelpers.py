@@ -3,6 +3,8 @@ error pages (also with DEBUG on: a user never sees Django's debug page)."""
 
 from django.conf import settings
 from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from .errors import ForbiddenAction, NotVisible
@@ -44,6 +46,12 @@ def permission_denied(request, exception=None):
 
 def server_error(request):
     return defaults.server_error(request, template_name="500.html")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the product's 403 page instead of Django's CSRF page (which lists its settings)."""
+    return render(request, "403.html", {"message": _("The form had expired. Go back, reload the page and try again.")},
+                  status=403)
 
 
 class ProductErrorPages:

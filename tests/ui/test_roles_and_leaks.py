@@ -246,3 +246,14 @@ def test_with_debug_on_404_and_403_are_the_products_pages(client, region):
     assert forbidden.status_code == 403 and 'data-testid="error-403"' in forbidden.content.decode()
     escalations = client.get(reverse("cases:escalations"))
     assert escalations.status_code == 403 and 'data-testid="error-403"' in escalations.content.decode()
+
+
+@override_settings(CSRF_FAILURE_VIEW="config.webhelpers.csrf_failure")
+def test_a_csrf_failure_is_the_products_403_page(region):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(region.consultant)
+    response = client.post(reverse("cases:notifications_read"))
+    assert response.status_code == 403
+    assert 'data-testid="error-403"' in response.content.decode()
