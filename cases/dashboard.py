@@ -109,16 +109,12 @@ DEFINITIONS = {
 
 
 class Median(Aggregate):
-    """percentile_cont(0.5) on PostgreSQL; takes `filter=` like any aggregate (FILTER (WHERE ...)).
-    SQLite (the server-less fallback set-up) has no percentile: the median is left empty there."""
+    """percentile_cont(0.5); takes `filter=` like any aggregate (FILTER (WHERE ...))."""
 
     function = "percentile_cont"
     name = "Median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return "NULL", ()
 
 
 class DaysBetween(Func):
@@ -133,10 +129,6 @@ class DaysBetween(Func):
         return super().as_sql(
             compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s) / 86400.0", **extra_context
         )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # SQLite subtracts datetimes in microseconds (Django's duration field there).
-        return super().as_sql(compiler, connection, template="(%(expressions)s) / 86400000000.0", **extra_context)
 
 
 def _days_between(start, end):

@@ -99,10 +99,6 @@ def file_too_large() -> SignalError:
 
 
 def _source_of(user) -> tuple[Actor, Organisation]:
-    if connection.vendor != "postgresql":
-        # Ingestion stages rows with COPY and links them with PostgreSQL SQL; the file-only fallback set-up
-        # (SQLite, no DATABASE_URL) shows the rest of the product but does not ingest.
-        raise SignalError(gettext_lazy("Signal ingestion needs the PostgreSQL database (set DATABASE_URL)."))
     actor = actor_of(user)
     if actor.organisation is None:
         raise ForbiddenAction(gettext_lazy("You are not linked to an organisation."))

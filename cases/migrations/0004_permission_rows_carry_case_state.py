@@ -50,44 +50,14 @@ POSTGRESQL_REVERSE = [
     "DROP TRIGGER IF EXISTS cases_permission_copy_case_state ON cases_casegroupobjectpermission",
     "DROP FUNCTION IF EXISTS cases_permission_copy_case_state()",
 ]
-SQLITE = [
-    """
-    CREATE TRIGGER cases_permission_copy_case_state AFTER INSERT ON cases_casegroupobjectpermission
-    BEGIN
-        UPDATE cases_casegroupobjectpermission SET
-            case_status = (SELECT status FROM cases_case WHERE id = NEW.content_object_id),
-            case_deadline_at = (SELECT deadline_at FROM cases_case WHERE id = NEW.content_object_id),
-            case_opened_at = (SELECT opened_at FROM cases_case WHERE id = NEW.content_object_id)
-        WHERE id = NEW.id;
-    END
-    """,
-    """
-    CREATE TRIGGER cases_case_state_to_permissions AFTER UPDATE OF status, deadline_at, opened_at ON cases_case
-    BEGIN
-        UPDATE cases_casegroupobjectpermission
-        SET case_status = NEW.status, case_deadline_at = NEW.deadline_at, case_opened_at = NEW.opened_at
-        WHERE content_object_id = NEW.id;
-    END
-    """,
-    """
-    UPDATE cases_casegroupobjectpermission SET
-        case_status = (SELECT status FROM cases_case WHERE id = content_object_id),
-        case_deadline_at = (SELECT deadline_at FROM cases_case WHERE id = content_object_id),
-        case_opened_at = (SELECT opened_at FROM cases_case WHERE id = content_object_id)
-    """,
-]
-SQLITE_REVERSE = [
-    "DROP TRIGGER IF EXISTS cases_case_state_to_permissions",
-    "DROP TRIGGER IF EXISTS cases_permission_copy_case_state",
-]
 
 
-def _run(statements_by_vendor):
+def _run(statements):
     def run(apps, schema_editor):
         vendor = schema_editor.connection.vendor
-        if vendor not in statements_by_vendor:
-            raise RuntimeError(f"No triggers for the case state copy on {vendor}: PostgreSQL or SQLite only.")
-        for statement in statements_by_vendor[vendor]:
+        if vendor != "postgresql":
+            raise RuntimeError(f"No triggers for the case state copy on {vendor}: PostgreSQL only.")
+        for statement in statements:
             schema_editor.execute(statement)
 
     return run
@@ -117,8 +87,8 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, editable=False, max_length=32),
         ),
         migrations.RunPython(
-            _run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
-            _run({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
+            _run(POSTGRESQL),
+            _run(POSTGRESQL_REVERSE),
         ),
         migrations.AddIndex(
             model_name='casegroupobjectpermission',
