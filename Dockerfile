@@ -10,6 +10,9 @@ COPY cases ./cases
 COPY signals ./signals
 RUN pip install --no-cache-dir -c constraints.txt -e .
 COPY . .
-RUN DEBUG=1 python manage.py compilemessages --ignore=.venv && DEBUG=1 python manage.py collectstatic --noinput
+# The production build exactly as CI runs it (.ci/run): translations, static files collected with DEBUG=0 by the
+# manifest storage that whitenoise serves from.
+RUN bin/build
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# gunicorn, as CI and docker-compose.yml run it; needs DATABASE_URL and SECRET_KEY (README, Production).
+CMD ["bin/serve"]

@@ -39,7 +39,7 @@ def counts():
 
 def run_seed():
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", allow_production=True, stdout=out)  # pytest-django runs with DEBUG off
     return out.getvalue()
 
 

@@ -2,7 +2,8 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from cases import demo
@@ -12,7 +13,21 @@ from cases.models import Case, CaseStatus
 class Command(BaseCommand):
     help = "Create demo organisations, users and about 200 cases over 14 months; does nothing when present."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load the demo data although DEBUG is off (CI's production build; never on a real installation).",
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            # The demo has a superuser and users with a published password: never by itself where DEBUG is off.
+            raise CommandError(
+                "Refusing to load the demo data: DEBUG is off, so this looks like production. The demo creates "
+                "a superuser and users whose password is published. Run it with DEBUG=1, or pass "
+                "--allow-production when this really is a throw-away installation."
+            )
         started = time.perf_counter()
         result = demo.seed_demo()
         if not result["created"]:
