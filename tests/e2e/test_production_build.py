@@ -1,0 +1,139 @@
+"""The production build in Chromium: gunicorn with DEBUG off, the static files that bin/build collected with the
+manifest storage, the demo data, production security settings. .ci/run starts it and names it by PRODUCTION_URL;
+without that variable these tests are deselected (tests/e2e/conftest.py).
+
+The browser talks plain http to gunicorn on loopback and sends `X-Forwarded-Proto: https`, as the TLS-terminating
+proxy in front of a real installation does; the server trusts that header (SECURE_PROXY_SSL_HEADER), so HTTPS
+redirects, secure cookies and HSTS stay on. Its CSRF_TRUSTED_ORIGINS names the http origin the browser sends.
+Any answer of 500 or more, any static file that does not load and any script error fails the test.
+"""
+
+import os
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.browser import ARTIFACTS, DESKTOP
+
+pytestmark = pytest.mark.e2e
+
+BASE = os.environ.get("PRODUCTION_URL", "").rstrip("/")
+PASSWORD = "demo-wachtwoord-2026"  # the demo users of seed_demo (README)
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+CHARTS = ("chart-status", "chart-arrears", "chart-pickup", "chart-escalations", "chart-evictions")
+
+
+class Problems(list):
+    def watch(self, page):
+        page.on("response", self._response)
+        page.on("pageerror", lambda error: self.append(f"script error on {page.url}: {error}"))
+        page.on("requestfailed", lambda request: self.append(f"request failed: {request.method} {request.url}"))
+
+    def _response(self, response):
+        static = "/static/" in response.url
+        if response.status >= 500 or (static and response.status >= 400):
+            self.append(f"{response.status} {response.request.method} {response.url}")
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(
+        locale="nl-NL", timezone_id="Europe/Amsterdam", extra_http_headers=PROXY_HEADERS, **DESKTOP
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.problems = Problems()
+    page.problems.watch(page)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def visit(page, path):
+    response = page.goto(BASE + path)
+    page.wait_for_load_state("networkidle")
+    assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+    return response
+
+
+def log_in(page, username):
+    visit(page, "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, f"{username} could not log in: {page.url}"
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    assert cookies["sessionid"]["secure"] and cookies["sessionid"]["httpOnly"]
+
+
+def no_problems(page):
+    assert not page.problems, "\n".join(page.problems)
+
+
+def test_plain_http_is_redirected_and_static_files_are_hashed():
+    request = urllib.request.Request(BASE + "/accounts/login/")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        urllib.request.build_opener(NoRedirect).open(request, timeout=10)
+    assert redirected.value.code == 301
+    assert redirected.value.headers["Location"].startswith("https://")
+
+    request = urllib.request.Request(BASE + "/accounts/login/", headers=PROXY_HEADERS)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        html = response.read().decode()
+        assert "max-age=" in response.headers["Strict-Transport-Security"]
+    stylesheet = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', html)
+    assert stylesheet, "the login page does not link the hashed stylesheet of the manifest"
+    with urllib.request.urlopen(urllib.request.Request(BASE + stylesheet[1], headers=PROXY_HEADERS)) as css:
+        assert css.status == 200
+        assert "immutable" in css.headers["Cache-Control"]
+
+
+def test_caseworker_worklist_and_case_page(page):
+    log_in(page, "consulent.domijn")
+    assert page.url.rstrip("/") == BASE  # the worklist is the start page
+    rows = page.locator("#worklist-results tr.case-row")
+    assert rows.count() > 0
+    link = rows.first.locator("a").first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(f"**{href}")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#timeline li").count() > 0
+    no_problems(page)
+
+
+def test_manager_dashboard_draws_its_charts(page):
+    log_in(page, "teamleider.domijn")
+    visit(page, "/dashboard/")
+    for chart in CHARTS:
+        # Chart.js made a chart on the canvas, and the canvas has pixels drawn on it.
+        page.wait_for_function(
+            """(id) => {
+                const canvas = document.getElementById(id);
+                if (!canvas || !window.Chart || !Chart.getChart(canvas) || !canvas.width) return false;
+                const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+                for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+                return false;
+            }""",
+            arg=chart,
+        )
+    assert "None" not in page.inner_text("main")  # every median and figure computed (PostgreSQL)
+    no_problems(page)
+
+
+def test_partner_inbox(page):
+    log_in(page, "schuldhulpcoach")
+    visit(page, "/inbox/")
+    assert page.locator("[data-testid=inbox]").count() == 1
+    no_problems(page)
