@@ -1,11 +1,15 @@
 """Celery tasks of the cases app. They are triggers only: the deadlines and retention dates live in the database,
 so every task is idempotent, may run twice or concurrently (the sweep locks with SKIP LOCKED), and a task lost
-with its worker is simply run again (acks_late + reject_on_worker_lost) or caught up by the next beat."""
+with its worker is simply run again (acks_late + reject_on_worker_lost) or caught up by the next beat.
+
+Tasks import the services, never the reverse: a service that has e-mail to send hands it to cases.outbox, which
+queues `send_mails` by its name."""
 
 from celery import shared_task
-from django.core.mail import send_mass_mail
 from django.utils.dateparse import parse_datetime
 
+from cases import outbox
+from cases.dashboard import warm_snapshots
 from cases.services.escalation import escalate_overdue as sweep
 from cases.services.privacy import anonymise_expired_cases as anonymise
 
@@ -31,11 +35,11 @@ def anonymise_expired_cases() -> int:
     return anonymise()
 
 
-@shared_task(name="cases.tasks.send_mails", ignore_result=True)
+@shared_task(name=outbox.SEND_MAILS_TASK, ignore_result=True)
 def send_mails(mails: list) -> int:
     """E-mails of committed notifications: [[subject, body, from, [to]], …]. At most once per message is not
     promised (a redelivered task sends again); the in-app notification is the record."""
-    return send_mass_mail([tuple(mail) for mail in mails], fail_silently=True)
+    return outbox.send_now(mails)
 
 
 @shared_task(
@@ -48,6 +52,4 @@ def send_mails(mails: list) -> int:
 )
 def warm_dashboard_snapshots() -> int:
     """Recompute every manager organisation's default dashboard, so the page answers from the snapshot."""
-    from cases.dashboard import warm_snapshots
-
     return warm_snapshots()
