@@ -1,113 +1,77 @@
 """Object permissions on cases (guardian's direct foreign-key rows) and the read log (AVG).
 
-The permission rows are recomputed from the case's state after every change, so they can never drift from it:
-the corporation always; the holder view+change; an organisation with an open offer view; while an eviction is
-proposed, the managers of every voting party view. Everyone else: nothing.
+The permission rows are recomputed after every change from how each organisation stands to the case
+(cases.relations.parties_of) and what the policy grants that relation in the case's status (cases.policy.grants):
+the organisation's group for what all its members may, its managers' group for what only its managers may (a
+voting party's view while an eviction is proposed). Everyone else: nothing. One implementation for many cases;
+one case is the one-element call.
 """
-
-from collections import defaultdict
 
 from partners.models import Organisation
 
-from ..models import (
-    AccessLog,
-    CaseGroupObjectPermission,
-    EvictionProposal,
-    Handover,
-    HandoverStatus,
-    ProposalStatus,
-)
-from ..permissions import CHANGE, VIEW, case_permission_ids
+from ..models import AccessLog, CaseGroupObjectPermission
+from ..permissions import case_permission_ids
+from ..policy import grants
+from ..relations import parties_of
 
 
-def wanted_permissions(case, *, party_groups=None, offered_groups=None, voter_groups=None) -> set[tuple[int, str]]:
-    """(group id, codename) pairs the case's state calls for. The keyword arguments give what would otherwise be
-    read here (sync_permissions_many reads it for a whole batch): the group of every organisation by id, and the
-    case's open offers' and open eviction proposal's voters' groups."""
-    wanted = set()
-    if party_groups is None:
-        parties = Organisation.objects.filter(pk__in={case.corporation_id, case.holder_id}).only("group_id")
-        party_groups = {organisation.pk: organisation.group_id for organisation in parties}
-    for organisation_id in {case.corporation_id, case.holder_id}:
-        wanted.add((party_groups[organisation_id], VIEW))
-        if case.is_open:
-            wanted.add((party_groups[organisation_id], CHANGE))
-    if not case.is_open:
-        return wanted
-    if offered_groups is None:
-        offered_groups = Handover.objects.filter(case=case, status=HandoverStatus.OFFERED).values_list(
-            "to_organisation__group_id", flat=True
+def wanted_permissions_many(cases, *, groups=None) -> dict[int, set[tuple[int, str]]]:
+    """case id → the (group id, codename) pairs its state calls for. `groups`: organisation id → (members'
+    group id, managers' group id), a cache the caller may keep across calls (filled here as needed)."""
+    cases = list(cases)
+    groups = {} if groups is None else groups
+    parties = parties_of(cases)
+    unknown = {org_id for by_org in parties.values() for org_id in by_org} - groups.keys()
+    if unknown:
+        groups.update(
+            (pk, (group_id, managers_group_id))
+            for pk, group_id, managers_group_id in Organisation.objects.filter(pk__in=unknown).values_list(
+                "pk", "group_id", "managers_group_id"
+            )
         )
-    wanted.update((group_id, VIEW) for group_id in offered_groups)
-    if voter_groups is None:
-        voter_groups = EvictionProposal.objects.filter(case=case, status=ProposalStatus.OPEN).values_list(
-            "voters__managers_group_id", flat=True
-        )
-    wanted.update((group_id, VIEW) for group_id in voter_groups if group_id)
+    wanted = {}
+    for case in cases:
+        rows = set()
+        for org_id, relations in parties[case.pk].items():
+            members_group, managers_group = groups[org_id]
+            for audience, codename in grants(relations, case.status):
+                group_id = members_group if audience == "members" else managers_group
+                if group_id:
+                    rows.add((group_id, codename))
+        wanted[case.pk] = rows
     return wanted
 
 
-def sync_permissions(case) -> None:
-    ids = case_permission_ids()
-    codename_of = {pk: codename for codename, pk in ids.items()}
-    existing = {
-        (group_id, codename_of[permission_id]): row_id
-        for row_id, group_id, permission_id in CaseGroupObjectPermission.objects.filter(content_object=case).values_list(
-            "pk", "group_id", "permission_id"
-        )
-    }
-    wanted = wanted_permissions(case)
-    stale = [row_id for key, row_id in existing.items() if key not in wanted]
-    if stale:
-        CaseGroupObjectPermission.objects.filter(pk__in=stale).delete()
-    missing = wanted - existing.keys()
-    if missing:
-        CaseGroupObjectPermission.objects.bulk_create(
-            CaseGroupObjectPermission(content_object=case, group_id=group_id, permission_id=ids[codename])
-            for group_id, codename in missing
-        )
-
-
-def sync_permissions_many(cases) -> None:
-    """sync_permissions for a batch of cases with a fixed number of queries (the escalation sweep)."""
+def sync_permissions_many(cases, *, groups=None, created=False) -> None:
+    """Make the permission rows of `cases` what their state calls for, with a fixed number of queries.
+    `created`: the cases are new, so they have no rows yet."""
     cases = list(cases)
     if not cases:
         return
     ids = case_permission_ids()
     codename_of = {pk: codename for codename, pk in ids.items()}
-    case_ids = [case.pk for case in cases]
-    party_groups = dict(
-        Organisation.objects.filter(
-            pk__in={case.corporation_id for case in cases} | {case.holder_id for case in cases}
-        ).values_list("pk", "group_id")
-    )
-    offered, voters, existing = defaultdict(list), defaultdict(list), defaultdict(dict)
-    for case_id, group_id in Handover.objects.filter(case_id__in=case_ids, status=HandoverStatus.OFFERED).values_list(
-        "case_id", "to_organisation__group_id"
-    ):
-        offered[case_id].append(group_id)
-    for case_id, group_id in EvictionProposal.objects.filter(
-        case_id__in=case_ids, status=ProposalStatus.OPEN
-    ).values_list("case_id", "voters__managers_group_id"):
-        voters[case_id].append(group_id)
-    for row_id, case_id, group_id, permission_id in CaseGroupObjectPermission.objects.filter(
-        content_object_id__in=case_ids
-    ).values_list("pk", "content_object_id", "group_id", "permission_id"):
-        existing[case_id][(group_id, codename_of[permission_id])] = row_id
+    wanted = wanted_permissions_many(cases, groups=groups)
+    existing = {case.pk: {} for case in cases}
+    if not created:
+        for row_id, case_id, group_id, permission_id in CaseGroupObjectPermission.objects.filter(
+            content_object_id__in=list(existing)
+        ).values_list("pk", "content_object_id", "group_id", "permission_id"):
+            existing[case_id][(group_id, codename_of[permission_id])] = row_id
     stale, missing = [], []
     for case in cases:
-        wanted = wanted_permissions(
-            case, party_groups=party_groups, offered_groups=offered[case.pk], voter_groups=voters[case.pk]
-        )
-        stale += [row_id for key, row_id in existing[case.pk].items() if key not in wanted]
+        stale += [row_id for key, row_id in existing[case.pk].items() if key not in wanted[case.pk]]
         missing += [
             CaseGroupObjectPermission(content_object_id=case.pk, group_id=group_id, permission_id=ids[codename])
-            for group_id, codename in wanted - existing[case.pk].keys()
+            for group_id, codename in sorted(wanted[case.pk] - existing[case.pk].keys())
         ]
     if stale:
         CaseGroupObjectPermission.objects.filter(pk__in=stale).delete()
     if missing:
         CaseGroupObjectPermission.objects.bulk_create(missing)
+
+
+def sync_permissions(case) -> None:
+    sync_permissions_many([case])
 
 
 def record_access(user, case, what) -> AccessLog:
