@@ -56,7 +56,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: with DEBUG on, a 404 still renders the product's page, never Django's debug page.
+    "config.webhelpers.ProductErrorPages",
 ]
+CSRF_FAILURE_VIEW = "config.webhelpers.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
