@@ -132,6 +132,8 @@ class Case(models.Model):
     deadline_at = models.DateTimeField(_("due at"), null=True, blank=True)
     first_contact_at = models.DateTimeField(_("first contact attempt"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"))
+    # Came back after a decline or a withdrawn offer, and the holder has not acted on it since.
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -179,6 +181,13 @@ class Case(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        return self.deadline_state(now) == DeadlineState.OVERDUE
+
+    @property
+    def returned(self) -> bool:
+        return self.returned_at is not None
 
     def deadline_state(self, now=None) -> DeadlineState | None:
         """How the active deadline stands at `now` (DeadlineState); None without one."""

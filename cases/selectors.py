@@ -251,3 +251,18 @@ def dashboard_figures(user, params):
     data = query.validated_data
     scope = dashboard.dashboard_scope(user, organisation=data.get("organisation"), convenant=data.get("convenant"))
     return scope, dashboard.cached_figures(scope, data["from"], data["to"])
+
+
+def why_returned(cases) -> dict:
+    """case id → the ended offer (declined or withdrawn) a returned case came back from, with its partner: the
+    worklist and the case page say who answered and why. One query for a page."""
+    ids = [case.pk for case in cases if case.returned_at is not None]
+    if not ids:
+        return {}
+    ended = (
+        Handover.objects.filter(case_id__in=ids, status__in=[HandoverStatus.DECLINED, HandoverStatus.WITHDRAWN])
+        .select_related("to_organisation")
+        .order_by("case_id", "-responded_at", "-id")
+        .distinct("case_id")
+    )
+    return {handover.case_id: handover for handover in ended}

@@ -124,6 +124,9 @@ class CaseSerializer(HotPathReadMixin, serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    returned = serializers.BooleanField(
+        read_only=True, help_text=_("Came back after a decline or a withdrawn offer, not acted on yet.")
+    )
 
     class Meta:
         model = Case
@@ -147,13 +150,13 @@ class CaseSerializer(HotPathReadMixin, serializers.ModelSerializer):
             "closed_at",
             "outcome",
             "allowed_actions",
+            "returned",
         ]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, case) -> bool:
-        now = self.context.get("now") or timezone.now()
-        return case.deadline_at is not None and case.deadline_at < now
+        return case.is_overdue(self.context.get("now") or timezone.now())
 
     @extend_schema_field(
         serializers.ListField(

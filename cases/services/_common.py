@@ -117,6 +117,7 @@ class CaseChanges:
         self.events: list[CaseEvent] = []
         self.fields: set[str] = set()
         self._access: dict[int, Case] = {case.pk: case for case in self.cases} if created else {}
+        self._marked_returned: set[int] = set()
 
     @property
     def people(self) -> dict:
@@ -130,6 +131,8 @@ class CaseChanges:
         for name, value in values.items():
             setattr(case, name, value)
         self.fields.update(values)
+        if "returned_at" in values:
+            self._marked_returned.add(case.pk)
         if values.keys() & {"status", "holder"}:
             self._access[case.pk] = case
 
@@ -159,6 +162,7 @@ class CaseChanges:
     def finish(self, *, facts=None) -> None:
         CaseEvent.objects.bulk_create(self.events)
         if not self.created:
+            self._acted_on_returned()
             for case in self.cases:
                 case.last_activity_at = max(case.last_activity_at, self.now) if case.last_activity_at else self.now
             facts = facts if facts is not None else Facts(self.cases)
@@ -169,6 +173,17 @@ class CaseChanges:
             sync_permissions_many(self._access.values(), groups=self.cache.setdefault("groups", {}),
                                   created=self.created)
         self.outbox.flush()
+
+
+    def _acted_on_returned(self) -> None:
+        """A returned case stops showing as returned once a person of its holder acts on it."""
+        if self.actor.is_system:
+            return
+        for case in self.cases:
+            if (case.returned_at is not None and case.pk not in self._marked_returned
+                    and case.holder_id == self.actor.organisation.pk):
+                case.returned_at = None
+                self.fields.add("returned_at")
 
 
 @dataclass

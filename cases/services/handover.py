@@ -183,7 +183,7 @@ def offer_many(changes: CaseChanges, offers) -> list[Handover]:
     Handover.objects.bulk_create(handovers)
     for handover in handovers:
         case, to_organisation = handover.case, handover.to_organisation
-        changes.set(case, status=next_status(Action.OFFER, case.status))
+        changes.set(case, status=next_status(Action.OFFER, case.status), returned_at=None)
         changes.access_changed(case)
         changes.event(
             case,
@@ -221,7 +221,7 @@ def end_offers(changes: CaseChanges, ended, *, status, reason="", describe) -> N
     kind = EventKind.HANDOVER_DECLINED if status == HandoverStatus.DECLINED else EventKind.HANDOVER_WITHDRAWN
     for case, offer in ended:
         offer.status, offer.responded_at, offer.responded_by, offer.reason = status, now, user, reason
-        changes.set(case, status=offer.previous_status)
+        changes.set(case, status=offer.previous_status, returned_at=now)
         changes.access_changed(case)
         changes.event(
             case,

@@ -47,10 +47,14 @@ def worklist(request):
     form = WorklistFilterForm(request.GET or None, organisation=membership.organisation)
     if form.is_bound:
         form.is_valid()  # invalid filters show their error and are left out
+    # A case that came back from a partner needs action first, whatever its deadline.
     cases = selectors.case_list(request.user, **form.selector_kwargs()).order_by(
-        F("deadline_at").asc(nulls_last=True), "pk"
+        F("returned_at").desc(nulls_last=True), F("deadline_at").asc(nulls_last=True), "pk"
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    returned = selectors.why_returned(page.object_list)
+    for case in page.object_list:
+        case.returned_from = returned.get(case.pk)
     now = timezone.now()
     rows = [(case, deadline_status(case, now)) for case in page.object_list]
     context = {
@@ -138,6 +142,7 @@ def _render_case(request, case, allowed, *, status=200, **forms):
         "tenant": case.tenant,
         "allowed": allowed,
         "deadline": deadline_status(case),
+        "returned_from": selectors.why_returned([case]).get(case.pk),
         "timeline": _timeline_rows(case),
         "arrangements": list(case.arrangements.all()),
         "attempt_form": forms.get("attempt_form") or ContactAttemptForm(),
