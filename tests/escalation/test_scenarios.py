@@ -71,7 +71,7 @@ def test_scenario_3_nobody_picks_it_up(region, api):
     [row] = response.json()["results"]
     assert row["deadline_kind"] == "pickup" and row["action"] == "handover_next"
     # Debt assistance no longer sees the case, nor (through the API) its escalations.
-    response = api.as_user(region.debt_coach).get("/api/v1/escalations/", {"case": case.pk})
+    response = api.as_user(region.debt_manager).get("/api/v1/escalations/", {"case": case.pk})
     assert response.status_code == 200 and response.json()["results"] == []
 
     before = snapshot()
