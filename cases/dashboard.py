@@ -55,6 +55,7 @@ from .models import (
     Handover,
     HandoverStatus,
     ProposalStatus,
+    overdue_q,
 )
 
 logger = logging.getLogger(__name__)
@@ -283,7 +284,7 @@ def dashboard_figures(scope: DashboardScope, date_from: date, date_to: date, *, 
         .values("status")
         .annotate(
             n=Count("pk"),
-            overdue=Count("pk", filter=Q(deadline_at__lt=now)),
+            overdue=Count("pk", filter=overdue_q(now)),
             amount=Sum("arrears_amount"),
             **band_aggregates,
         )

@@ -57,6 +57,11 @@ CLOSING_OUTCOMES = [outcome for outcome in Outcome if outcome != Outcome.EVICTED
 DUE_SOON = timedelta(hours=48)
 
 
+def overdue_q(now, prefix="") -> Q:
+    """Overdue as a query condition (`prefix`: "case_" for the copy the permission rows carry)."""
+    return Q(**{f"{prefix}deadline_at__lt": now})
+
+
 class DeadlineState(StrEnum):
     OVERDUE = "overdue"
     DUE_SOON = "due-soon"
@@ -194,7 +199,7 @@ class Case(models.Model):
         if self.deadline_at is None:
             return None
         now = now or timezone.now()
-        if self.deadline_at < now:
+        if self.deadline_at < now:  # overdue_q in SQL
             return DeadlineState.OVERDUE
         if self.deadline_at - now <= DUE_SOON:
             return DeadlineState.DUE_SOON

@@ -22,6 +22,7 @@ from .models import (
     JointVisit,
     JointVisitStatus,
     Notification,
+    overdue_q,
 )
 from .permissions import case_permission_ids
 
@@ -55,7 +56,7 @@ def _state_filter(prefix, *, status, overdue, deadline_before, opened_from, open
     if status:
         condition &= Q(**{f"{prefix}status__in": status if isinstance(status, list | tuple) else [status]})
     if overdue is True:
-        condition &= Q(**{f"{prefix}deadline_at__lt": now})
+        condition &= overdue_q(now, prefix)
     elif overdue is False:
         condition &= Q(**{f"{prefix}deadline_at__isnull": True}) | Q(**{f"{prefix}deadline_at__gte": now})
     if deadline_before:
