@@ -1,9 +1,11 @@
 """Query parameters of the case API's lists. The filtersets only validate and describe (OpenAPI); the values
 go to the selectors, which do the scoped filtering (cases/selectors.py)."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
@@ -15,13 +17,34 @@ from . import dashboard
 from .models import AccessLog, Case, CaseStatus, Escalation, Handover, HandoverStatus, Notification
 
 
+class SupportedDateTimeField(forms.DateTimeField):
+    """A date-time the database can compare with: taken to UTC (an offset such as -22:42 parses in Python but
+    PostgreSQL refuses it: a 500), and within the supported dates (config.validators)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            value = value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise DjangoValidationError(supported_dates[0].message, code="out_of_range") from None
+        for validator in supported_dates:
+            validator(value.date())
+        return value
+
+
+class SupportedDateTimeFilter(django_filters.DateTimeFilter):
+    field_class = SupportedDateTimeField
+
+
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=CaseStatus.choices, help_text=_("One or more statuses (repeat the parameter).")
     )
     holder = django_filters.NumberFilter(help_text=_("Id of the organisation that works the case now."))
     overdue = django_filters.BooleanFilter(help_text=_("true: the active deadline has passed; false: it has not."))
-    deadline_before = django_filters.DateTimeFilter(
+    deadline_before = SupportedDateTimeFilter(
         help_text=_("Cases whose active deadline falls before this moment (ISO 8601 date or date-time).")
     )
     q = django_filters.CharFilter(help_text=_("Part of the tenant's name, or the exact contract number."))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ValidationError
+from rest_framework.metadata import SimpleMetadata
 
 from config.errors import BusinessError, ForbiddenAction, NotVisible
 
@@ -37,11 +38,25 @@ class IsSuperuser(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_superuser)
 
 
+class ActionMetadata(SimpleMetadata):
+    """DRF's OPTIONS answer. An action view (POST /cases/{id}/notes/, /handovers/{id}/accept/, …) validates its
+    input with a serializer of its own and has no `serializer_class`: DRF's metadata would fail on it (500); it
+    then answers without the "actions" description, as for a view without a serializer."""
+
+    def determine_actions(self, request, view):
+        try:
+            view.get_serializer_class()
+        except AssertionError:
+            return {}
+        return super().determine_actions(request, view)
+
+
 class APIMixin:
     """Mix into every APIView of the project."""
 
     authentication_classes = AUTHENTICATION
     permission_classes = [permissions.IsAuthenticated]
+    metadata_class = ActionMetadata
 
 
 @contextmanager
