@@ -2,12 +2,15 @@
 of a service call. In config (DESIGN.md "Apps"), so that every app's API can import it without importing cases."""
 
 from contextlib import contextmanager
+from datetime import UTC
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.metadata import SimpleMetadata
+from rest_framework.settings import ISO_8601, api_settings
 
 from config.errors import BusinessError, ForbiddenAction, NotVisible
 
@@ -72,3 +75,26 @@ def service_errors():
             raise
         outer, inner = exc.field.split(".", 1)
         raise ValidationError({outer: {inner: [str(exc.message)]}}) from exc
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's date-time in the project's time zone, except where that zone had an offset of seconds (Amsterdam
+    before 1937: +00:19:32), which RFC 3339 date-times cannot carry: such a moment is rendered in UTC."""
+
+    def to_representation(self, value):
+        output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
+        if not value or isinstance(value, str) or not output_format or output_format.lower() != ISO_8601:
+            return super().to_representation(value)
+        value = self.enforce_timezone(value)
+        offset = value.utcoffset()
+        if offset is not None and offset.seconds % 60:
+            value = value.astimezone(UTC)
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer with the project's DateTimeField for model date-times."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.DateTimeField: DateTimeField}

@@ -4,14 +4,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from config.api import APIMixin, IsSuperuser
+from config.api import APIMixin, DateTimeField, IsSuperuser, ModelSerializer
 from partners.models import Organisation
 
 from . import services
 from .models import Convenant, DeadlineKind, EscalationPolicy
 
 
-class ConvenantSerializer(serializers.ModelSerializer):
+class ConvenantSerializer(ModelSerializer):
     parties = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), many=True)
     chain = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), many=True, help_text="Organisation ids in handover order."
@@ -47,8 +47,8 @@ class ConvenantSerializer(serializers.ModelSerializer):
             "retention_months": convenant.retention_months,
             "valid_from": convenant.valid_from.isoformat() if convenant.valid_from else None,
             "valid_until": convenant.valid_until.isoformat() if convenant.valid_until else None,
-            "created_at": serializers.DateTimeField().to_representation(convenant.created_at),
-            "updated_at": serializers.DateTimeField().to_representation(convenant.updated_at),
+            "created_at": DateTimeField().to_representation(convenant.created_at),
+            "updated_at": DateTimeField().to_representation(convenant.updated_at),
         }
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from config.api import APIMixin, IsSuperuser
+from config.api import APIMixin, IsSuperuser, ModelSerializer
 
 from . import services
 from .models import Organisation, OrganisationKind, Role
@@ -13,7 +13,7 @@ from .models import Organisation, OrganisationKind, Role
 User = get_user_model()
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
@@ -25,7 +25,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}}
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     organisation = serializers.PrimaryKeyRelatedField(

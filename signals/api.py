@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import APIMixin
+from config.api import APIMixin, ModelSerializer
 
 from . import selectors, services
 from .models import SignalImport, SignalKind
@@ -61,7 +61,7 @@ class ImportSummarySerializer(IngestSummarySerializer):
     id = serializers.IntegerField(help_text="The signal import's id.")
 
 
-class SignalImportSerializer(serializers.ModelSerializer):
+class SignalImportSerializer(ModelSerializer):
     uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:

@@ -9,7 +9,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from convenants.models import Convenant
+from config.api import DateTimeField, ModelSerializer
+from convenants.models import Convenant, DeadlineKind
 from partners.models import Organisation
 
 from .. import policy
@@ -89,10 +90,25 @@ def ref(**kwargs):
     return RefSerializer(read_only=True, **kwargs)
 
 
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A model choice that may be blank (a case's outcome while open, its deadline kind without a deadline):
+    answered as null, never as "", which the enum of the schema does not hold."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices, read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+
 # --- cases -------------------------------------------------------------------------------------------------
 
 
-class TenantSerializer(HotPathReadMixin, serializers.ModelSerializer):
+class TenantSerializer(HotPathReadMixin, ModelSerializer):
+    # A plain string in answers: tenants come in by signal import as well, whose addresses are not held to the
+    # `email` format the schema would declare.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Tenant
         fields = ["name", "street", "house_number", "postcode", "city", "phone", "email", "contract_ref"]
@@ -116,7 +132,7 @@ class TenantInputSerializer(serializers.Serializer):
         return postcode
 
 
-class CaseSerializer(HotPathReadMixin, serializers.ModelSerializer):
+class CaseSerializer(HotPathReadMixin, ModelSerializer):
     tenant = TenantSerializer(read_only=True)
     corporation = ref()
     holder = ref()
@@ -127,6 +143,8 @@ class CaseSerializer(HotPathReadMixin, serializers.ModelSerializer):
     returned = serializers.BooleanField(
         read_only=True, help_text=_("Came back after a decline or a withdrawn offer, not acted on yet.")
     )
+    deadline_kind = BlankAsNullChoiceField(DeadlineKind.choices)  # null without an active deadline
+    outcome = BlankAsNullChoiceField(Outcome.choices)  # null while the case is open
 
     class Meta:
         model = Case
@@ -205,7 +223,7 @@ class ContactAttemptInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
-class ContactAttemptSerializer(serializers.ModelSerializer):
+class ContactAttemptSerializer(ModelSerializer):
     organisation = ref()
 
     class Meta:
@@ -220,7 +238,7 @@ class ArrangementInputSerializer(serializers.Serializer):
     months = serializers.IntegerField()
 
 
-class ArrangementSerializer(serializers.ModelSerializer):
+class ArrangementSerializer(ModelSerializer):
     organisation = ref()
     total_amount = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
 
@@ -246,7 +264,7 @@ class NoteInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=10000)
 
 
-class EventSerializer(HotPathReadMixin, serializers.ModelSerializer):
+class EventSerializer(HotPathReadMixin, ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.SerializerMethodField()
     organisation = ref(allow_null=True)
@@ -274,7 +292,7 @@ class HandoverInputSerializer(serializers.Serializer):
     tenant_consent = serializers.BooleanField()
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class HandoverSerializer(ModelSerializer):
     tenant_name = serializers.SerializerMethodField(
         help_text=_("Null when the caller can no longer see the case (it declined the offer).")
     )
@@ -327,7 +345,7 @@ class JointVisitInputSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class JointVisitSerializer(serializers.ModelSerializer):
+class JointVisitSerializer(ModelSerializer):
     tenant_name = serializers.CharField(source="case.tenant.name", read_only=True)
     organisation = ref()
     partner = ref()
@@ -346,7 +364,7 @@ class JointVisitOutcomeInputSerializer(serializers.Serializer):
 # --- escalations, eviction ---------------------------------------------------------------------------------
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class EscalationSerializer(ModelSerializer):
     from_organisation = ref()
     to_organisation = ref(allow_null=True)
 
@@ -366,7 +384,7 @@ class VoteInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=10000)
 
 
-class VoteSerializer(serializers.ModelSerializer):
+class VoteSerializer(ModelSerializer):
     organisation = ref()
 
     class Meta:
@@ -375,7 +393,7 @@ class VoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvictionProposalSerializer(serializers.ModelSerializer):
+class EvictionProposalSerializer(ModelSerializer):
     organisation = ref()
     voters = RefSerializer(many=True, read_only=True)
     votes = VoteSerializer(many=True, read_only=True)
@@ -389,7 +407,7 @@ class EvictionProposalSerializer(serializers.ModelSerializer):
 # --- notifications, access log -----------------------------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "case", "subject", "body", "created_at", "read_at"]
@@ -407,7 +425,7 @@ class MarkReadResultSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
 
 
-class AccessLogSerializer(serializers.ModelSerializer):
+class AccessLogSerializer(ModelSerializer):
     user = serializers.CharField(source="user.get_username", read_only=True)
     organisation = ref(allow_null=True)
 
@@ -431,11 +449,11 @@ class SignalSummarySerializer(serializers.Serializer):
 class AccessSummarySerializer(serializers.Serializer):
     organisation = serializers.CharField(source="organisation.name", allow_null=True, default=None)
     what = serializers.CharField()
-    at = serializers.DateTimeField()
+    at = DateTimeField()
 
 
 class CaseExportSerializer(serializers.Serializer):
-    exported_at = serializers.DateTimeField()
+    exported_at = DateTimeField()
     case = CaseSerializer()
     contact_attempts = ContactAttemptSerializer(many=True)
     arrangements = ArrangementSerializer(many=True)

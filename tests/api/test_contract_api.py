@@ -2,10 +2,12 @@
 served schema declares them."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from cases.models import Case
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +50,32 @@ def test_deadline_before_out_of_range_is_a_field_error(api, region, value):
     response = api.as_user(region.consultant).get("/api/v1/cases/", {"deadline_before": value})
     assert response.status_code == 400, response.content
     assert "deadline_before" in response.json()
+
+
+def test_blank_outcome_and_deadline_kind_answer_null(api, region, open_case):
+    body = open_case(region.consultant)
+    assert body["outcome"] is None
+    closed = api.post(f"/api/v1/cases/{body['id']}/close/", {"outcome": "resolved"}, format="json").json()
+    assert closed["outcome"] == "resolved" and closed["deadline_kind"] is None and closed["deadline_at"] is None
+    listed = api.get("/api/v1/cases/").json()["results"][0]
+    assert listed["id"] == body["id"] and listed["deadline_kind"] is None
+
+
+def test_schema_declares_the_blank_enums_nullable_and_no_email_format_on_tenants(api, region):
+    schema = api.as_user(region.consultant).get("/api/schema/?format=json").json()
+    case = schema["components"]["schemas"]["Case"]["properties"]
+    assert case["outcome"]["nullable"] is True and case["deadline_kind"]["nullable"] is True
+    assert "format" not in schema["components"]["schemas"]["Tenant"]["properties"]["email"]
+
+
+def test_date_times_carry_whole_minute_offsets(api, region):
+    """Amsterdam's offset before 1937 was +00:19:32; RFC 3339 has no seconds in an offset: such moments in UTC."""
+    old = datetime(1920, 3, 1, 10, 0, tzinfo=UTC)
+    case = CaseFactory(corporation=region.corporation, opened_at=old)
+    body = api.as_user(region.consultant).get(f"/api/v1/cases/{case.pk}/").json()
+    assert body["opened_at"] == "1920-03-01T10:00:00Z"
+    assert re.search(r"[+-]\d\d:\d\d$|Z$", body["last_activity_at"])
+    recent = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+    Case.objects.filter(pk=case.pk).update(opened_at=recent)
+    body = api.get(f"/api/v1/cases/{case.pk}/").json()
+    assert body["opened_at"] == "2026-06-01T12:00:00+02:00"  # the project's time zone, as before
