@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -25,3 +27,57 @@ def api_exception_handler(exc, context):
             data = {"detail": " ".join(str(m) for m in exc.messages)}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     return exception_handler(exc, context)
+
+
+# --- the error answers in the OpenAPI schema (API.md "Errors") ---------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error without a field: authentication, permission, a case not visible, a rule refused.",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": 'The input refused: the field (or "detail", "non_field_errors") with its reasons; a nested '
+                   'field as an object of the same shape, e.g. {"tenant": {"postcode": ["…"]}}.',
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {
+        "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object", "additionalProperties": {}},
+                  {"type": "string"}],
+    },
+}
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema with the error answers every endpoint can give (config.exceptions): 400 with the
+    field errors for input (a body or query parameters), 401 and 403 for an endpoint behind authentication, 404
+    for an object addressed by id (or a page cursor that does not exist), 409 when a case changed under a write."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return operation
+        responses = operation["responses"]
+        parameters = operation.get("parameters", [])
+        codes = []
+        if self.method in UNSAFE_METHODS or any(p.get("in") == "query" for p in parameters):
+            codes.append(("400", "FieldErrors", FIELD_ERRORS_SCHEMA, "The input is refused (field errors)."))
+        if not all(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions()):
+            codes.append(("401", "Error", ERROR_SCHEMA, "No valid credentials."))
+            codes.append(("403", "Error", ERROR_SCHEMA, "The caller's role or relation to the case does not allow this."))
+        if any(p.get("in") == "path" for p in parameters) or (self.method == "GET" and self._is_list_view()):
+            codes.append(("404", "Error", ERROR_SCHEMA, "Not found, or not visible to the caller."))
+        if self.method in UNSAFE_METHODS:
+            codes.append(("409", "FieldErrors", FIELD_ERRORS_SCHEMA, "The case changed under the request."))
+        for code, name, schema, description in codes:
+            if code in responses:
+                continue
+            component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, schema=schema, object=name)
+            self.registry.register_on_missing(component)
+            responses[code] = {
+                "content": {"application/json": {"schema": component.ref}},
+                "description": description,
+            }
+        return operation

@@ -79,3 +79,33 @@ def test_date_times_carry_whole_minute_offsets(api, region):
     Case.objects.filter(pk=case.pk).update(opened_at=recent)
     body = api.get(f"/api/v1/cases/{case.pk}/").json()
     assert body["opened_at"] == "2026-06-01T12:00:00+02:00"  # the project's time zone, as before
+
+
+def test_schema_documents_the_error_answers(api, region):
+    schema = api.as_user(region.consultant).get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            if path != "/api/v1/auth/token/":
+                assert {"401", "403"} <= codes, (method, path)
+            if method != "get" or any(p["in"] == "query" for p in operation.get("parameters", [])):
+                assert "400" in codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if method in ("post", "put", "patch"):
+                assert "409" in codes, (method, path)
+    accept = paths["/api/v1/handovers/{id}/accept/"]["post"]["responses"]
+    assert set(accept) == {"200", "400", "401", "403", "404", "409"}
+    assert accept["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/FieldErrors"}
+    assert accept["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail"]
+
+
+def test_error_answers_have_the_documented_shape(api, region):
+    client = api.as_user(region.consultant)
+    assert set(client.get("/api/v1/handovers/999999/").json()) == {"detail"}  # 404
+    body = client.post("/api/v1/cases/", {"tenant": {"name": ""}}, format="json").json()  # 400, nested
+    assert isinstance(body["tenant"], dict) and isinstance(body["arrears_amount"], list)
+    api.force_authenticate(user=None)
+    assert set(api.get("/api/v1/cases/").json()) == {"detail"}  # 401
