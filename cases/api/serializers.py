@@ -274,7 +274,7 @@ class EventSerializer(HotPathReadMixin, ModelSerializer):
         fields = ["id", "kind", "kind_label", "at", "actor", "organisation", "description", "data"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="null for an event of the system."))
     def get_actor(self, event):
         if event.actor is None:
             return None

@@ -109,3 +109,8 @@ def test_error_answers_have_the_documented_shape(api, region):
     assert isinstance(body["tenant"], dict) and isinstance(body["arrears_amount"], list)
     api.force_authenticate(user=None)
     assert set(api.get("/api/v1/cases/").json()) == {"detail"}  # 401
+
+
+def test_schema_declares_a_system_event_without_actor(api, region):
+    schema = api.as_user(region.consultant).get("/api/schema/?format=json").json()
+    assert schema["components"]["schemas"]["Event"]["properties"]["actor"]["nullable"] is True
