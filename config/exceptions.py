@@ -55,6 +55,14 @@ class AutoSchema(openapi.AutoSchema):
     field errors for input (a body or query parameters), 401 and 403 for an endpoint behind authentication, 404
     for an object addressed by id (or a page cursor that does not exist), 409 when a case changed under a write."""
 
+    def _resolve_path_parameters(self, variables):
+        """An `<api_id:pk>` (config.api.ObjectIdConverter) is an integer id to the caller, as `<int:pk>` was."""
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter.get("schema", {}).get("pattern") == "^[^/]+$":
+                parameter["schema"] = {"type": "integer"}
+        return parameters
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:

@@ -197,12 +197,12 @@ class Close(APIMixin, generics.GenericAPIView):
 
 urlpatterns = [
     path("cases/", CaseListCreate.as_view(), name="api-case-list"),
-    path("cases/<int:pk>/", CaseDetail.as_view(), name="api-case-detail"),
-    path("cases/<int:pk>/timeline/", CaseTimeline.as_view(), name="api-case-timeline"),
-    path("cases/<int:pk>/export/", CaseExport.as_view(), name="api-case-export"),
-    path("cases/<int:pk>/contact-attempts/", ContactAttempts.as_view(), name="api-case-contact-attempts"),
-    path("cases/<int:pk>/arrangements/", Arrangements.as_view(), name="api-case-arrangements"),
-    path("cases/<int:pk>/missed-installment/", MissedInstallment.as_view(), name="api-case-missed-installment"),
-    path("cases/<int:pk>/notes/", Notes.as_view(), name="api-case-notes"),
-    path("cases/<int:pk>/close/", Close.as_view(), name="api-case-close"),
+    path("cases/<api_id:pk>/", CaseDetail.as_view(), name="api-case-detail"),
+    path("cases/<api_id:pk>/timeline/", CaseTimeline.as_view(), name="api-case-timeline"),
+    path("cases/<api_id:pk>/export/", CaseExport.as_view(), name="api-case-export"),
+    path("cases/<api_id:pk>/contact-attempts/", ContactAttempts.as_view(), name="api-case-contact-attempts"),
+    path("cases/<api_id:pk>/arrangements/", Arrangements.as_view(), name="api-case-arrangements"),
+    path("cases/<api_id:pk>/missed-installment/", MissedInstallment.as_view(), name="api-case-missed-installment"),
+    path("cases/<api_id:pk>/notes/", Notes.as_view(), name="api-case-notes"),
+    path("cases/<api_id:pk>/close/", Close.as_view(), name="api-case-close"),
 ]

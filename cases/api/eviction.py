@@ -66,7 +66,7 @@ class Vote(APIMixin, generics.GenericAPIView):
 
 
 urlpatterns = [
-    path("cases/<int:pk>/eviction-proposal/", ProposeEviction.as_view(), name="api-case-eviction-proposal"),
-    path("eviction-proposals/<int:pk>/", ProposalDetail.as_view(), name="api-eviction-proposal-detail"),
-    path("eviction-proposals/<int:pk>/votes/", Vote.as_view(), name="api-eviction-proposal-votes"),
+    path("cases/<api_id:pk>/eviction-proposal/", ProposeEviction.as_view(), name="api-case-eviction-proposal"),
+    path("eviction-proposals/<api_id:pk>/", ProposalDetail.as_view(), name="api-eviction-proposal-detail"),
+    path("eviction-proposals/<api_id:pk>/votes/", Vote.as_view(), name="api-eviction-proposal-votes"),
 ]

@@ -171,13 +171,13 @@ class JointVisitOutcome(APIMixin, generics.GenericAPIView):
 
 
 urlpatterns = [
-    path("cases/<int:pk>/handover/", OfferHandover.as_view(), name="api-case-handover"),
+    path("cases/<api_id:pk>/handover/", OfferHandover.as_view(), name="api-case-handover"),
     path("handovers/", HandoverList.as_view(), name="api-handover-list"),
-    path("handovers/<int:pk>/", HandoverDetail.as_view(), name="api-handover-detail"),
-    path("handovers/<int:pk>/accept/", AcceptHandover.as_view(), name="api-handover-accept"),
-    path("handovers/<int:pk>/decline/", DeclineHandover.as_view(), name="api-handover-decline"),
-    path("handovers/<int:pk>/withdraw/", WithdrawHandover.as_view(), name="api-handover-withdraw"),
-    path("cases/<int:pk>/joint-visits/", PlanJointVisit.as_view(), name="api-case-joint-visits"),
+    path("handovers/<api_id:pk>/", HandoverDetail.as_view(), name="api-handover-detail"),
+    path("handovers/<api_id:pk>/accept/", AcceptHandover.as_view(), name="api-handover-accept"),
+    path("handovers/<api_id:pk>/decline/", DeclineHandover.as_view(), name="api-handover-decline"),
+    path("handovers/<api_id:pk>/withdraw/", WithdrawHandover.as_view(), name="api-handover-withdraw"),
+    path("cases/<api_id:pk>/joint-visits/", PlanJointVisit.as_view(), name="api-case-joint-visits"),
     path("joint-visits/", JointVisitList.as_view(), name="api-joint-visit-list"),
-    path("joint-visits/<int:pk>/outcome/", JointVisitOutcome.as_view(), name="api-joint-visit-outcome"),
+    path("joint-visits/<api_id:pk>/outcome/", JointVisitOutcome.as_view(), name="api-joint-visit-outcome"),
 ]

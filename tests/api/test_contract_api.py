@@ -26,10 +26,10 @@ def test_options_answers_on_every_endpoint(api, region):
     case = CaseFactory(corporation=region.corporation)
     client = api.as_user(region.consultant)
     routes = list(_api_routes())
-    assert "api/v1/notifications/read/" in routes and "api/v1/handovers/<int:pk>/accept/" in routes
+    assert "api/v1/notifications/read/" in routes and "api/v1/handovers/<api_id:pk>/accept/" in routes
     failures = []
     for route in routes:
-        url = "/" + re.sub(r"<(?:int:)?\w+>", str(case.pk), route)
+        url = "/" + re.sub(r"<(?:\w+:)?\w+>", str(case.pk), route)
         try:
             response = client.options(url)
         except Exception as exc:  # the test client re-raises what a server would answer 500 to
@@ -114,3 +114,16 @@ def test_error_answers_have_the_documented_shape(api, region):
 def test_schema_declares_a_system_event_without_actor(api, region):
     schema = api.as_user(region.consultant).get("/api/schema/?format=json").json()
     assert schema["components"]["schemas"]["Event"]["properties"]["actor"]["nullable"] is True
+
+
+@pytest.mark.parametrize("segment", ["null,null", "-1", "1.5", str(2**70), "%C3%A9"])
+def test_an_id_that_is_no_id_is_the_documented_json_404(api, region, segment):
+    client = api.as_user(region.consultant)
+    routes = [route for route in _api_routes() if "<api_id:pk>" in route]
+    assert "api/v1/cases/<api_id:pk>/" in routes and "api/v1/handovers/<api_id:pk>/accept/" in routes
+    for route in routes:
+        url = "/" + route.replace("<api_id:pk>", segment)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {}, format="json") if method == "post" else client.get(url)
+            assert response["Content-Type"] == "application/json", (method, url, response.status_code)
+            assert response.status_code in (404, 405), (method, url, response.status_code)
