@@ -12,7 +12,7 @@ from enum import StrEnum
 from django.db import models
 from django.db.models import Exists, OuterRef
 
-from .models import EvictionProposal, EvictionVote, Handover, HandoverStatus, ProposalStatus
+from .models import CaseStatus, EvictionProposal, EvictionVote, Handover, HandoverStatus, ProposalStatus
 
 
 class Relation(StrEnum):
@@ -35,10 +35,16 @@ def parties_of(cases, *, organisation_id=None) -> dict[int, dict[int, frozenset[
     for case in cases:
         found[case.pk][case.corporation_id].add(Relation.CORPORATION)
         found[case.pk][case.holder_id].add(Relation.HOLDER)
-    # Offers and open eviction proposals, in one query whatever the cases are (a list's query count does not
-    # depend on which cases are on the page): (case, organisation, offer status or "voter"/"voted").
+    # Offers and open eviction proposals, in one query: (case, organisation, offer status or "voter"/"voted").
+    # A page of several cases always asks, so that its query count does not depend on what it holds; one case
+    # asks only when its own columns cannot answer (the organisation is neither its corporation nor its holder,
+    # or an eviction vote is open).
     ids = list(found)
-    if ids:
+    if len(cases) > 1 or any(
+        organisation_id is None or organisation_id not in (case.corporation_id, case.holder_id)
+        or case.status == CaseStatus.EVICTION_PROPOSED
+        for case in cases
+    ):
         offers = Handover.objects.filter(case_id__in=ids).values_list("case_id", "to_organisation_id", "status")
         voters = (
             EvictionProposal.voters.through.objects.filter(

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases.models import AccessLog, Handover
+from cases.models import AccessLog, Handover, JointVisit
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +176,10 @@ def test_joint_visit_plan_list_and_outcome(api, region, open_case):
     ).status_code == 404
 
     consultant = api.as_user(region.consultant)
+    # Before its planned time the visit has no outcome yet (policy.visit_outcome_due).
+    response = consultant.post(f"/api/v1/joint-visits/{visit['id']}/outcome/", {"outcome": "reached"}, format="json")
+    assert response.status_code == 400, response.content
+    JointVisit.objects.filter(pk=visit["id"]).update(planned_at=timezone.now() - timedelta(hours=1))
     response = consultant.post(f"/api/v1/joint-visits/{visit['id']}/outcome/", {"outcome": "ja"}, format="json")
     assert response.status_code == 400 and "outcome" in response.json()
     response = consultant.post(f"/api/v1/joint-visits/{visit['id']}/outcome/",
@@ -184,7 +188,8 @@ def test_joint_visit_plan_list_and_outcome(api, region, open_case):
     assert response.json()["status"] == "done"
     assert response.json()["attempt"] is not None
     timeline = consultant.get(f"/api/v1/cases/{case['id']}/timeline/").json()["results"]
-    assert timeline[-1]["data"]["channel"] == "joint_home_visit"
+    # The attempt is dated at the visit's planned time, an hour before the planning was written.
+    assert [e["data"]["channel"] for e in timeline if e["kind"] == "contact_attempt"][-1] == "joint_home_visit"
 
 
 @pytest.mark.parametrize(

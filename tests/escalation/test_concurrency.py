@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from cases import services
 from cases.models import Case, CaseEvent, Escalation, EventKind, Handover
 from cases.tasks import escalate_overdue
+from config.celery import app
 from tests.factories import CaseFactory
 
 from .conftest import assert_each_escalated_once, at, due_cases
@@ -45,6 +46,9 @@ def wait_for(condition, what, timeout=WAIT, processes=()):
 
 @pytest.fixture
 def broker():
+    # This process sends the tasks: its Celery app must point at this suite's broker, whatever an earlier test
+    # left in its configuration (the broker-down test swaps it).
+    app.conf.broker_url, app._pool, app.amqp._producer_pool = settings.CELERY_BROKER_URL, None, None
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.flushdb()  # this suite's own Redis database: no message of an earlier run may linger
     yield client
