@@ -35,12 +35,11 @@ def parties_of(cases, *, organisation_id=None) -> dict[int, dict[int, frozenset[
     for case in cases:
         found[case.pk][case.corporation_id].add(Relation.CORPORATION)
         found[case.pk][case.holder_id].add(Relation.HOLDER)
-    # Offers and open eviction proposals, in one query: (case, organisation, offer status or "voter"/"voted").
-    # A page of several cases always asks, so that its query count does not depend on what it holds; one case
-    # asks only when its own columns cannot answer (the organisation is neither its corporation nor its holder,
-    # or an eviction vote is open).
+    # Offers and open eviction proposals, in one query: (case, organisation, offer status or "voter"/"voted"),
+    # asked only when a case's own columns cannot answer: the organisation is neither its corporation nor its
+    # holder, or an eviction vote is open. A page costs at most this one query, whatever its size.
     ids = list(found)
-    if len(cases) > 1 or any(
+    if any(
         organisation_id is None or organisation_id not in (case.corporation_id, case.holder_id)
         or case.status == CaseStatus.EVICTION_PROPOSED
         for case in cases

@@ -279,19 +279,24 @@ def test_the_expected_sets_are_not_trivial(mixed):
     assert not coach & (handed_on | declined)
 
 
-def test_list_query_count_is_the_same_for_partner_and_corporation(mixed):
+def test_list_query_count_does_not_grow_with_the_page_and_differs_by_one_relations_query_at_most(mixed):
+    """A page may cost the one query that reads how the organisation stands to cases its own columns do not
+    decide (an offer, an eviction vote: cases.relations); nothing more, and nothing that grows with the page."""
     region, _cases = mixed
     counts = {}
     for user in (region.debt_coach, region.consultant):
         api = APIClient()
         api.force_authenticate(user=user)
         api.get("/api/v1/cases/", {"page_size": 50})  # warm up (content types, permission ids)
-        with CaptureQueriesContext(connection) as queries:
-            response = api.get("/api/v1/cases/", {"page_size": 50})
-        assert response.status_code == 200
-        assert len(response.json()["results"]) == 50
-        counts[user.username] = len(queries)
-    assert counts[region.debt_coach.username] == counts[region.consultant.username], counts
+        for size in (20, 50):
+            with CaptureQueriesContext(connection) as queries:
+                response = api.get("/api/v1/cases/", {"page_size": size})
+            assert response.status_code == 200
+            assert len(response.json()["results"]) == size
+            counts[user.username, size] = len(queries)
+    # The relations query runs when the page holds a case the organisation neither owns nor holds, or one with an
+    # open eviction vote: every page of every organisation costs the same, or that one query more.
+    assert max(counts.values()) - min(counts.values()) <= 1, counts
 
 
 @pytest.mark.parametrize("who", ["debt_coach", "debt_manager", "consultant", "welfare_worker"])
