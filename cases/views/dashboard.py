@@ -1,6 +1,5 @@
 """The managers' dashboard page (/dashboard/) and its CSV export: the same figures as GET /api/v1/dashboard/."""
 
-import csv
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from config.csvexport import csv_response
 from config.errors import ForbiddenAction
 from convenants.models import DeadlineKind
 from partners.models import Organisation, OrganisationKind
@@ -44,10 +44,10 @@ def _rows(figures):
         rows.append(("open_cases", item["status"], item["label"], item["count"]))
     rows.append(("open_cases", "total", _("Total open"), figures["open_cases"]["total"]))
     rows.append(("open_cases", "overdue", _("Overdue"), figures["open_cases"]["overdue"]))
-    rows.append(("arrears", "total", _("Total arrears (€)"), figures["arrears"]["total"]))
+    rows.append(("arrears", "total", _("Total arrears (€)"), Decimal(figures["arrears"]["total"])))
     for bucket in figures["arrears"]["buckets"]:
         rows.append(("arrears", f"{bucket['key']}.count", bucket["label"], bucket["count"]))
-        rows.append(("arrears", f"{bucket['key']}.amount", bucket["label"] + " (€)", bucket["amount"]))
+        rows.append(("arrears", f"{bucket['key']}.amount", bucket["label"] + " (€)", Decimal(bucket["amount"])))
     first = figures["first_contact"]
     rows.append(("first_contact", "opened", _("Cases opened in the period"), first["opened"]))
     rows.append(("first_contact", "settled", _("First-contact deadline settled"), first["settled"]))
@@ -187,16 +187,14 @@ def dashboard_export(request):
         )
         return response
     period = figures["period"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="dashboard-{period["from"]}-{period["to"]}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["section", "key", "label", "value"])
-    writer.writerow(["period", "from", _("From"), period["from"]])
-    writer.writerow(["period", "to", _("To"), period["to"]])
-    writer.writerow(["period", "computed_at", _("Computed at"), figures["computed_at"]])
-    for section, key, label, value in _rows(figures):
-        writer.writerow([section, key, label, "" if value is None else value])
-    return response
+    rows = [
+        ["section", "key", "label", "value"],
+        ["period", "from", _("From"), period["from"]],
+        ["period", "to", _("To"), period["to"]],
+        ["period", "computed_at", _("Computed at"), figures["computed_at"]],
+        *(list(row) for row in _rows(figures)),
+    ]
+    return csv_response(f'dashboard-{period["from"]}-{period["to"]}.csv', rows)
 
 
 urlpatterns = [

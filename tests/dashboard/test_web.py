@@ -67,10 +67,13 @@ def test_csv_export_has_the_same_figures(browser_client, region, dataset):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "dashboard-2026-01-01-2026-03-31.csv" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # Dutch Excel's CSV (config/csvexport.py): UTF-8 with a byte-order mark, `;` between cells, decimal comma.
+    content = response.content.decode("utf-8")
+    assert content.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
     assert rows[0] == ["section", "key", "label", "value"]
     values = {(row[0], row[1]): row[3] for row in rows[1:]}
-    assert values[("arrears", "total")] == "8900.00"
+    assert values[("arrears", "total")] == "8900,00"
     # The page counts overdue against the real clock: every deadline of this early-2026 data set has passed.
     assert values[("open_cases", "overdue")] == "7"
     assert values[("first_contact", "within_deadline")] == "6"
@@ -79,7 +82,7 @@ def test_csv_export_has_the_same_figures(browser_client, region, dataset):
     assert values[("escalations", "2026-02.first_contact")] == "1"
     assert values[("resolution", "resolved")] == "1"
     assert values[("households", "several_kinds")] == "1"
-    assert values[("pickup", f"{region.debt_assistance.pk}.median_days")] == "4.0"
+    assert values[("pickup", f"{region.debt_assistance.pk}.median_days")] == "4,0"
 
 
 def test_csv_export_bad_filter_400(browser_client, region):
