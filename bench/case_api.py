@@ -3,7 +3,7 @@
     .venv/bin/python bench/case_api.py --database bench_main [--requests 200] [--mode gunicorn|client] [--seed]
 
 1. Starts gunicorn on 127.0.0.1 (DEBUG=0, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=0) against the bench
-   database (`bench/seed.py`; --seed creates it first when missing) and authenticates with DRF tokens.
+   database (`bench/seed.py`; --seed creates it first when missing) and authenticates with API tokens.
    With --mode client it uses Django's test Client in this process instead (no HTTP server).
 2. For a corporation caseworker and a partner (debt assistance) caseworker it measures p50/p95 over
    --requests requests each of: the case list (pages of 50, filtered on status and overdue, following the

@@ -5,7 +5,7 @@
 Seeds the database with bench/seed.py when it holds no cases yet, then, for a corporation manager, a debt
 assistance manager and a municipality manager (the regisseur, convenant-wide), sends warm-up requests and then
 `--requests` timed requests each (default period: the last twelve months; every fourth request a different
-period) with the user's DRF token through django.test.Client (URL routing,
+period) with the user's API token through django.test.Client (URL routing,
 middleware, authentication, the view, JSON rendering). Runs twice: live (DASHBOARD_SNAPSHOT_SECONDS=0, every
 request aggregates in SQL, four different periods in turn) and with the default five-minute snapshot (the
 default period, as a manager opens the page: after the warm-up every request is served from the snapshot). Prints the query count of one request and

@@ -53,7 +53,8 @@ def username_for(ordinal: int, role: str = "caseworker") -> str:
 
 
 def token_for(username: str) -> str:
-    """The DRF token of a bench user (deterministic, so a benchmark needs no login)."""
+    """The API token of a bench user (deterministic, so a benchmark needs no login; stored as knox stores it:
+    its SHA-512 digest and its first 15 characters)."""
     return hashlib.sha1(f"bench-token:{username}".encode()).hexdigest()
 
 
@@ -152,8 +153,12 @@ def _load_parties(cur, organisations: int, now_sql="now()"):
                 groups = [group_id] + ([managers_group_id] if role == "manager" else [])
                 for gid in groups:
                     cur.execute("INSERT INTO auth_user_groups (user_id, group_id) VALUES (%s, %s)", [user_id, gid])
-                cur.execute("INSERT INTO authtoken_token (key, created, user_id) VALUES (%s, now(), %s)",
-                            [token_for(username), user_id])
+                key = token_for(username)
+                cur.execute(
+                    "INSERT INTO partners_apitoken (digest, token_key, created, expiry, user_id, name,"
+                    " second_factor) VALUES (%s, %s, now(), now() + interval '10 years', %s, '', true)",
+                    [hashlib.sha512(key.encode()).hexdigest(), key[:15], user_id],
+                )
     # One convenant per municipality: parties are its organisations except the utility; chain debt → welfare.
     corp_rows = []  # (idx, corporation id, corp group, convenant, debt id, debt group, debt managers group,
     #                welfare id, welfare group, welfare managers group, corp managers group)

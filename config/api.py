@@ -1,4 +1,4 @@
-"""What every REST view of the project shares: authentication order, the superuser permission, the business errors
+"""What every REST view of the project shares: the superuser permission, the business errors
 of a service call. In config (DESIGN.md "Apps"), so that every app's API can import it without importing cases."""
 
 from contextlib import contextmanager
@@ -7,32 +7,12 @@ from datetime import UTC
 from django.db import models
 from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions, serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.settings import ISO_8601, api_settings
 
 from config.errors import BusinessError, ForbiddenAction, NotVisible
-
-
-class MemberTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, reading the user's membership and organisation in the same query: almost every
-    request needs them (the scope, the access log, the role checks)."""
-
-    def authenticate_credentials(self, key):
-        model = self.get_model()
-        try:
-            token = model.objects.select_related("user__membership__organisation").get(key=key)
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return token.user, token
-
-
-# Token first: its `WWW-Authenticate` header makes DRF answer 401 (not 403) to a request without credentials.
-AUTHENTICATION = [MemberTokenAuthentication, SessionAuthentication]
 
 
 class IsSuperuser(permissions.BasePermission):
@@ -58,7 +38,6 @@ class ActionMetadata(SimpleMetadata):
 class APIMixin:
     """Mix into every APIView of the project."""
 
-    authentication_classes = AUTHENTICATION
     permission_classes = [permissions.IsAuthenticated]
     metadata_class = ActionMetadata
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -36,10 +37,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "partners",
     "convenants",
     "cases",
@@ -48,14 +55,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # The security log writes who made a change and from which address.
+    "partners.security.RequestContextMiddleware",
+    # A manager or administrator who has not given the second factor reaches only its pages.
+    "partners.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: an expired session is told on the login page.
+    "config.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
     # Last: with DEBUG on, a 404 still renders the product's page, never Django's debug page.
     "config.webhelpers.ProductErrorPages",
 ]
@@ -96,18 +112,48 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "config.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:worklist"
 LOGOUT_REDIRECT_URL = "login"
+
+# Lockout (django-axes): the web login, the admin login and the API token endpoint count failures per username
+# and client address together, so a guessed username cannot lock its owner out from everywhere. A lockout ends
+# after the cool-off; attempts during it do not extend it. A superuser unlocks earlier in the admin (Axes, access
+# attempts) or with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client address is REMOTE_ADDR unless a proxy in front is declared: then e.g.
+# AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_FORWARDED_FOR,REMOTE_ADDR and AXES_IPWARE_PROXY_COUNT=1. A header that
+# no trusted proxy sets is the client's own choice and would let it pick a fresh address per attempt.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]))
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)
+AXES_IPWARE_PROXY_ORDER = env("AXES_IPWARE_PROXY_ORDER", default="left-most")
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_ABSOLUTE_TIMEOUT seconds after the
+# login (config.sessions). The cookie and the stored session live as long as the idle limit; the middleware
+# renews them at most once a minute rather than writing the session on every request.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# Scripts never read the CSRF cookie: htmx sends the token from the page (hx-headers on <body> in base.html).
+CSRF_COOKIE_HTTPONLY = True
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -132,11 +178,28 @@ STORAGES = {
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
+# The security log (partners.SecurityEvent) keeps its rows this long.
+SECURITY_LOG_RETENTION_DAYS = env.int("SECURITY_LOG_RETENTION_DAYS", default=2 * 365)
+# The second factor (django-otp, partners.second_factor): required of these roles whenever it is on (DEBUG off,
+# unless set); the demo with DEBUG on signs in with a password alone.
+SECOND_FACTOR_REQUIRED = env.bool("SECOND_FACTOR_REQUIRED", default=not DEBUG)
+SECOND_FACTOR_ROLES = env.list("SECOND_FACTOR_ROLES", default=["superuser", "manager"])
+OTP_TOTP_ISSUER = "Huurachterstand"
+
+# API tokens (django-rest-knox, partners.ApiToken): hashed, expiring, revocable. Personal tokens live for hours;
+# a service token (an organisation's system) for days, up to the maximum.
+KNOX_TOKEN_MODEL = "partners.ApiToken"
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=10)
+API_TOKEN_LIMIT_PER_USER = env.int("API_TOKEN_LIMIT_PER_USER", default=10)
+SERVICE_TOKEN_TTL_DAYS = env.int("SERVICE_TOKEN_TTL_DAYS", default=90)
+SERVICE_TOKEN_MAX_DAYS = env.int("SERVICE_TOKEN_MAX_DAYS", default=366)
+REST_KNOX = {"TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS), "AUTH_HEADER_PREFIX": "Token"}
+
 REST_FRAMEWORK = {
     # Token first: DRF then answers 401 (with WWW-Authenticate) rather than 403 to a request without credentials.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "cases.api.base.MemberTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "partners.tokens.ApiTokenAuthentication",
+        "partners.tokens.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -157,6 +220,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Shared case file for early intervention on rent arrears (version 1).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and both documentation pages are for signed-in users and systems (session or API token); the
+    # pages load Swagger UI and Redoc from our own static files (drf-spectacular-sidecar), no other origin.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.CaseStatus",
@@ -166,6 +236,25 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "cases.models.ProposalStatus",
         "AttemptOutcomeEnum": "cases.models.AttemptOutcome",
         "CaseOutcomeEnum": "cases.models.Outcome",
+    },
+}
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own origin, no inline script, handler or
+# style attribute; a script tag the page itself writes carries the request's nonce ({{ request.csp_nonce }}).
+# Charts and htmx set styles through the CSSOM, which the policy allows. The API docs pages add only what
+# Swagger UI and Redoc need (config/apidocs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
     },
 }
 
@@ -227,6 +316,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
         "options": {"expires": 9 * 60},
     },
+    "purge-expired-tokens": {
+        "task": "partners.tasks.purge_expired_tokens",
+        "schedule": timedelta(hours=24),
+    },
     "anonymise-expired": {
         "task": "cases.tasks.anonymise_expired_cases",
         "schedule": timedelta(hours=24),
@@ -248,10 +341,18 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@huurachterstand.local")
 
-# Signal imports: the largest CSV accepted, in bytes.
+# Request bodies are limited before they are read. Form and JSON fields: DATA_UPLOAD_MAX_MEMORY_SIZE (Django
+# answers 400 when Content-Length says more, without reading the body). Files: the signal import's CSV up to
+# SIGNAL_IMPORT_MAX_BYTES, refused by the upload handler as soon as Content-Length or the bytes read pass it;
+# files above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file rather than held in memory.
 SIGNAL_IMPORT_MAX_BYTES = env.int("SIGNAL_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "signals.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

@@ -1,10 +1,11 @@
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
 
-from .api import OrganisationList, UserList
+from .api import Logout, LogoutAll, ObtainToken, OrganisationList, UserList
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", ObtainToken.as_view(), name="api-token"),
+    path("auth/logout/", Logout.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutAll.as_view(), name="api-logout-all"),
     path("organisations/", OrganisationList.as_view(), name="api-organisation-list"),
     path("users/", UserList.as_view(), name="api-user-list"),
 ]

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 
 from cases import services
 from cases.api.serializers import CaseSerializer, EventSerializer
 from cases.models import Case, CaseEvent
+from partners.tokens import issue_personal_token
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +55,8 @@ def test_a_token_request_reads_user_membership_and_organisation_at_once(
     api, region, cases_in_every_shape, django_assert_num_queries
 ):
     case = cases_in_every_shape[0]
-    token = Token.objects.create(user=region.consultant)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = issue_personal_token(user=region.consultant)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     api.get(f"/api/v1/cases/{case.pk}/")  # warm up the permission id and content type caches
     # the token with its user, membership and organisation; the case; the access log row
     with django_assert_num_queries(3):
