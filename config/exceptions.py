@@ -1,3 +1,5 @@
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
@@ -48,12 +50,19 @@ FIELD_ERRORS_SCHEMA = {
     },
 }
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The web server (gunicorn, like a proxy in front of it) refuses a request line over its limit (4094 bytes) before
+# the application sees it, with a page of its own.
+URI_TOO_LONG = {
+    "content": {"text/html": {"schema": {"type": "string"}}},
+    "description": "The address with its query is longer than the server accepts (answered by the web server).",
+}
 
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema with the error answers every endpoint can give (config.exceptions): 400 with the
     field errors for input (a body or query parameters), 401 and 403 for an endpoint behind authentication, 404
-    for an object addressed by id (or a page cursor that does not exist), 409 when a case changed under a write."""
+    for an object addressed by id (or a page cursor that does not exist), 409 when a case changed under a write,
+    and the web server's 414 where the caller's input goes into the address (path or query parameters)."""
 
     def _resolve_path_parameters(self, variables):
         """An `<api_id:pk>` (config.api.ObjectIdConverter) is an integer id to the caller, as `<int:pk>` was."""
@@ -88,4 +97,6 @@ class AutoSchema(openapi.AutoSchema):
                 "content": {"application/json": {"schema": component.ref}},
                 "description": description,
             }
+        if parameters:
+            responses.setdefault("414", copy.deepcopy(URI_TOO_LONG))
         return operation

@@ -2,10 +2,11 @@
 error pages (also with DEBUG on: a user never sees Django's debug page)."""
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
+from rest_framework.exceptions import NotFound
 
 from .errors import ForbiddenAction, NotVisible
 
@@ -37,6 +38,9 @@ def is_htmx(request) -> bool:
 
 
 def page_not_found(request, exception=None):
+    """An address under /api/ that matches no route answers as the API's own 404s do (API.md "Errors")."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return defaults.page_not_found(request, exception, template_name="404.html")
 
 

@@ -4,5 +4,5 @@ from .api import ConvenantDetail, ConvenantList
 
 urlpatterns = [
     path("convenants/", ConvenantList.as_view(), name="api-convenant-list"),
-    path("convenants/<int:pk>/", ConvenantDetail.as_view(), name="api-convenant-detail"),
+    path("convenants/<api_id:pk>/", ConvenantDetail.as_view(), name="api-convenant-detail"),
 ]

@@ -5,5 +5,5 @@ from .api import SignalImportDetail, SignalImportList, SignalSubmit
 urlpatterns = [
     path("signals/", SignalSubmit.as_view(), name="api-signal-submit"),
     path("signal-imports/", SignalImportList.as_view(), name="api-signal-import-list"),
-    path("signal-imports/<int:pk>/", SignalImportDetail.as_view(), name="api-signal-import-detail"),
+    path("signal-imports/<api_id:pk>/", SignalImportDetail.as_view(), name="api-signal-import-detail"),
 ]

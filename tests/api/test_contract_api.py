@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cases.models import Case
@@ -96,7 +97,7 @@ def test_schema_documents_the_error_answers(api, region):
             if method in ("post", "put", "patch"):
                 assert "409" in codes, (method, path)
     accept = paths["/api/v1/handovers/{id}/accept/"]["post"]["responses"]
-    assert set(accept) == {"200", "400", "401", "403", "404", "409"}
+    assert set(accept) == {"200", "400", "401", "403", "404", "409", "414"}
     assert accept["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/FieldErrors"}
     assert accept["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
     assert schema["components"]["schemas"]["Error"]["required"] == ["detail"]
@@ -119,11 +120,50 @@ def test_schema_declares_a_system_event_without_actor(api, region):
 @pytest.mark.parametrize("segment", ["null,null", "-1", "1.5", str(2**70), "%C3%A9"])
 def test_an_id_that_is_no_id_is_the_documented_json_404(api, region, segment):
     client = api.as_user(region.consultant)
-    routes = [route for route in _api_routes() if "<api_id:pk>" in route]
-    assert "api/v1/cases/<api_id:pk>/" in routes and "api/v1/handovers/<api_id:pk>/accept/" in routes
+    routes = [route for route in _api_routes() if "<int:" not in route and "<" in route]
+    assert routes == [route for route in _api_routes() if "<" in route]  # every id in an API path is an <api_id:pk>
+    assert {"api/v1/cases/<api_id:pk>/", "api/v1/handovers/<api_id:pk>/accept/", "api/v1/convenants/<api_id:pk>/",
+            "api/v1/signal-imports/<api_id:pk>/"} <= set(routes)
     for route in routes:
         url = "/" + route.replace("<api_id:pk>", segment)
         for method in ("get", "post"):
             response = getattr(client, method)(url, {}, format="json") if method == "post" else client.get(url)
             assert response["Content-Type"] == "application/json", (method, url, response.status_code)
-            assert response.status_code in (404, 405), (method, url, response.status_code)
+            # 403 where the caseworker may not use the endpoint at all (convenants: the platform administrator).
+            expected = (403, 405) if route.startswith("api/v1/convenants/") else (404, 405)
+            assert response.status_code in expected, (method, url, response.status_code)
+
+
+@pytest.mark.parametrize("segment", ["null,null", "-1", str(2**70)])
+def test_a_superuser_gets_the_json_404_for_a_convenant_id_that_is_no_id(api, segment):
+    superuser = get_user_model().objects.create_superuser("beheerder", "beheer@example.org", "geheim-wachtwoord-1")
+    response = api.as_user(superuser).get(f"/api/v1/convenants/{segment}/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/v1/", "/api/v1/nothing/", "/api/v2/cases/", "/api/v1/cases/1/x/"])
+def test_an_unknown_api_address_is_a_json_404(api, region, settings, path):
+    client = api.as_user(region.consultant)
+    for debug in (False, True):
+        settings.DEBUG = debug
+        response = client.get(path)
+        assert response.status_code == 404, (debug, path)
+        assert response["Content-Type"] == "application/json", (debug, path)
+        assert set(response.json()) == {"detail"}
+
+
+def test_an_unknown_page_address_stays_the_html_404(client):
+    response = client.get("/niet-bestaand/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+def test_schema_documents_the_web_servers_414_where_input_goes_into_the_address(api, region):
+    paths = api.as_user(region.consultant).get("/api/schema/?format=json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if operation.get("parameters"):
+                assert operation["responses"]["414"]["content"] == {"text/html": {"schema": {"type": "string"}}}
+            else:
+                assert "414" not in operation["responses"], (method, path)
+    assert "414" in paths["/api/v1/convenants/"]["get"]["responses"]
