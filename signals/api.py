@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from config.api import APIMixin, ModelSerializer
 
-from . import selectors, services
+from . import selectors, services, uploads
 from .models import SignalImport, SignalKind
 
 
@@ -137,6 +137,8 @@ class SignalImportList(APIMixin, generics.ListAPIView):
     )
     def post(self, request):
         upload = request.FILES.get("file")
+        if uploads.refused(request):
+            raise services.file_too_large()
         if upload is None:
             raise serializers.ValidationError({"file": [_("Choose a CSV file to upload.")]})
         if upload.size > services.max_bytes():

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from cases.policy import may_use
 from config.errors import ForbiddenAction
 
-from . import selectors, services
+from . import selectors, services, uploads
 from .forms import SignalImportForm
 from .models import SignalImport
 
@@ -26,7 +26,10 @@ def _require_reporter(request):
 def import_signals(request):
     _require_reporter(request)
     form = SignalImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and uploads.refused(request):
+        form = SignalImportForm()
+        form.add_error("file", str(services.file_too_large().message))
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             if upload.size > services.max_bytes():
