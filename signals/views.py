@@ -27,8 +27,8 @@ def import_signals(request):
     _require_reporter(request)
     form = SignalImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and uploads.refused(request):
-        form = SignalImportForm()
-        form.add_error("file", str(services.file_too_large().message))
+        form.is_valid()
+        form.errors["file"] = form.error_class([services.file_too_large().message])
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
