@@ -87,7 +87,8 @@ def track_changes(model, *, exclude=()):
     """Log every create, change and delete of `model` (and of its many-to-many fields) with the fields before
     and after. Only the fields that changed are written for a change."""
     fields = {
-        f.name: f for f in model._meta.concrete_fields if f.name not in exclude and not f.primary_key
+        f.name: f for f in model._meta.concrete_fields
+        if f.name not in exclude and not f.primary_key and not getattr(f, "auto_now", False)
     }
 
     def remember(sender, instance, raw=False, **kwargs):
