@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
+from ipware.ip import get_client_ip
 from rest_framework.exceptions import PermissionDenied
 
 
@@ -34,3 +35,17 @@ def refuse_if_locked_out(request) -> None:
     the HttpRequest; DRF's falls back to the HttpRequest's attributes)."""
     if getattr(request, "axes_locked_out", False):
         raise PermissionDenied(lockout_message())
+
+
+def client_address(request):
+    """AXES_CLIENT_IP_CALLABLE: the address from the declared proxy header (django-ipware, the AXES_IPWARE_*
+    settings), else REMOTE_ADDR. ipware answers None for a header that does not match the declared proxies; that
+    must not put every such client under one shared address."""
+    address, _routable = get_client_ip(
+        request,
+        proxy_order=settings.AXES_IPWARE_PROXY_ORDER,
+        proxy_count=settings.AXES_IPWARE_PROXY_COUNT,
+        proxy_trusted_ips=getattr(settings, "AXES_IPWARE_PROXY_TRUSTED_IPS", None),
+        request_header_order=settings.AXES_IPWARE_META_PRECEDENCE_ORDER,
+    )
+    return address or request.META.get("REMOTE_ADDR")

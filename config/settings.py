@@ -138,12 +138,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# The client address is REMOTE_ADDR unless a proxy in front is declared: then e.g.
-# AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_FORWARDED_FOR,REMOTE_ADDR and AXES_IPWARE_PROXY_COUNT=1. A header that
-# no trusted proxy sets is the client's own choice and would let it pick a fresh address per attempt.
+# The client address is REMOTE_ADDR unless the proxy in front is declared (README "Security"): e.g. one proxy
+# that appends the peer to X-Forwarded-For: AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_FORWARDED_FOR,REMOTE_ADDR and
+# AXES_IPWARE_PROXY_COUNT=0 (proxies listed in the header; the last one is REMOTE_ADDR). A header no trusted proxy
+# sets is the client's own choice and would let it pick a fresh address per attempt.
 AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]))
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)
 AXES_IPWARE_PROXY_ORDER = env("AXES_IPWARE_PROXY_ORDER", default="left-most")
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_address"
 
 # Sessions end after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_ABSOLUTE_TIMEOUT seconds after the
 # login (config.sessions). The cookie and the stored session live as long as the idle limit; the middleware
