@@ -146,3 +146,16 @@ def test_signal_import_without_a_length_stops_at_the_limit(region, small_limit):
     assert response.status_code == 400, response.content
     assert "file" in response.json()
     assert body.read_bytes <= small_limit + 50_000
+
+
+def test_an_api_json_body_above_the_form_limit_is_refused_unread(region, settings):
+    """A batch of signals as JSON larger than DATA_UPLOAD_MAX_MEMORY_SIZE: larger batches go as a CSV file."""
+    _token, key = issue_personal_token(user=region.consultant)
+    body = Endless(b'{"signals": [')
+    response = Client(HTTP_AUTHORIZATION=f"Token {key}").post(
+        reverse("api-signal-submit"), data=b"", content_type="application/json",
+        **{"wsgi.input": body, "CONTENT_LENGTH": str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+           "CONTENT_TYPE": "application/json"},
+    )
+    assert response.status_code in (400, 413)
+    assert body.read_bytes == 0
