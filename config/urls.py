@@ -40,8 +40,9 @@ urlpatterns = [
 admin.site.site_header = "Huurachterstand – functioneel beheer"
 admin.site.site_title = "Huurachterstand"
 
-# The product's own error pages (templates/404.html, 403.html, 500.html); with DEBUG on as well, through
+# The product's own error pages (templates/400.html, 403.html, 404.html, 500.html); with DEBUG on as well, through
 # config.webhelpers.ProductErrorPages.
+handler400 = "config.webhelpers.bad_request"
 handler403 = "config.webhelpers.permission_denied"
 handler404 = "config.webhelpers.page_not_found"
 handler500 = "config.webhelpers.server_error"

@@ -44,6 +44,12 @@ def page_not_found(request, exception=None):
     return defaults.page_not_found(request, exception, template_name="404.html")
 
 
+def bad_request(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("The request could not be handled."))}, status=400)
+    return defaults.bad_request(request, exception, template_name="400.html")
+
+
 def permission_denied(request, exception=None):
     return defaults.permission_denied(request, exception, template_name="403.html")
 
