@@ -322,6 +322,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.purge_expired_tokens",
         "schedule": timedelta(hours=24),
     },
+    "purge-old-security-events": {
+        "task": "partners.tasks.purge_old_security_events",
+        "schedule": timedelta(hours=24),
+    },
     "anonymise-expired": {
         "task": "cases.tasks.anonymise_expired_cases",
         "schedule": timedelta(hours=24),

@@ -3,13 +3,15 @@ events and for every change to the organisations, memberships and convenant rule
 before and after. Changes are caught by model signals, so the admin, the API and the shell all leave a trace."""
 
 import contextvars
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from .models import SecurityEvent, SecurityEventKind
 
@@ -67,6 +69,14 @@ def record(kind: str, *, request=None, user=None, username: str = "", obj=None, 
         after=after,
         detail=detail or {},
     )
+
+
+def purge_old_events(*, now=None) -> int:
+    """The log keeps its rows for SECURITY_LOG_RETENTION_DAYS (daily beat task)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.SECURITY_LOG_RETENTION_DAYS)
+    deleted, _rows = SecurityEvent.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 def _plain(value):

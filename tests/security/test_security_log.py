@@ -112,3 +112,21 @@ def test_the_page_filters_and_downloads_for_the_administrator_only(client, regio
     body = download.content.decode("utf-8-sig")
     assert "consulent" in body and body.count("\r\n") == 2
     assert SecurityEvent.objects.filter(kind="exported", user=superuser).exists()
+
+
+def test_rows_go_after_the_retention_period(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partners.tasks import purge_old_security_events
+
+    settings.SECURITY_LOG_RETENTION_DAYS = 30
+    recent = SecurityEvent.objects.create(kind="login", username="recent")
+    with connection.cursor() as cursor:  # the ORM stamps `at` with now and the trigger refuses updates
+        cursor.execute(
+            "INSERT INTO partners_securityevent (at, kind, username, object_type, object_id, object_repr, detail)"
+            " VALUES (%s, 'login', 'oud', '', '', '', '{}')", [timezone.now() - timedelta(days=31)],
+        )
+    assert purge_old_security_events() == 1
+    assert list(SecurityEvent.objects.filter(username__in=["oud", "recent"])) == [recent]
