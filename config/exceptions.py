@@ -62,7 +62,8 @@ class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema with the error answers every endpoint can give (config.exceptions): 400 with the
     field errors for input (a body or query parameters), 401 and 403 for an endpoint behind authentication, 404
     for an object addressed by id (or a page cursor that does not exist), 409 when a case changed under a write,
-    and the web server's 414 where the caller's input goes into the address (path or query parameters)."""
+    and the web server's 414 where the caller's input goes into the address (path or query parameters). A view
+    adds its own with `error_answers = {"403": "why"}` (an Error body)."""
 
     def _resolve_path_parameters(self, variables):
         """An `<api_id:pk>` (config.api.ObjectIdConverter) is an integer id to the caller, as `<int:pk>` was."""
@@ -88,6 +89,9 @@ class AutoSchema(openapi.AutoSchema):
             codes.append(("404", "Error", ERROR_SCHEMA, "Not found, or not visible to the caller."))
         if self.method in UNSAFE_METHODS:
             codes.append(("409", "FieldErrors", FIELD_ERRORS_SCHEMA, "The case changed under the request."))
+        # A view's own error answers beyond these, e.g. the token endpoint's 403 (locked out, second factor).
+        for code, description in getattr(self.view, "error_answers", {}).items():
+            codes.insert(0, (code, "Error", ERROR_SCHEMA, description))
         for code, name, schema, description in codes:
             if code in responses:
                 continue

@@ -112,6 +112,7 @@ class ObtainToken(APIMixin, generics.GenericAPIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
     serializer_class = TokenRequestSerializer
+    error_answers = {"403": "Locked out after repeated failed attempts, or the role needs a second factor."}
 
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)

@@ -167,3 +167,16 @@ def test_schema_documents_the_web_servers_414_where_input_goes_into_the_address(
             else:
                 assert "414" not in operation["responses"], (method, path)
     assert "414" in paths["/api/v1/convenants/"]["get"]["responses"]
+
+
+def test_the_token_endpoints_lockout_is_a_documented_403(api, region):
+    """Schemathesis sent wrong passwords for a username that does not exist: the fifth got an undocumented 403."""
+    codes = [api.post("/api/v1/auth/token/", {"username": "0", "password": "00"}, format="json").status_code
+             for _ in range(5)]
+    assert codes == [400] * 4 + [403]
+    body = api.post("/api/v1/auth/token/", {"username": "0", "password": "00"}, format="json").json()
+    assert set(body) == {"detail"}
+    schema = api.as_user(region.consultant).get("/api/schema/?format=json").json()
+    responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert responses["403"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert "401" not in responses  # the endpoint asks for no credentials
