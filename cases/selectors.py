@@ -2,7 +2,10 @@
 
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +30,7 @@ from .models import (
 from .permissions import case_permission_ids
 
 
-def _permitted(user, codename, *, case_ref="pk", narrowing=None):
+def _permitted(user, codename, *, case_ref="pk", narrowing=None, user_id=None):
     # Few relations on purpose (bench/case_api.py): the permission id is a constant and the groups come straight
     # from auth_user_groups. With auth_permission and auth_group joined in, a list with its select_related joins
     # passes PostgreSQL's from_collapse_limit (8) and the planner can no longer start from the user's permission
@@ -36,9 +39,15 @@ def _permitted(user, codename, *, case_ref="pk", narrowing=None):
     rows = CaseGroupObjectPermission.objects.filter(
         content_object=OuterRef(case_ref),
         permission_id=case_permission_ids()[codename],
-        group_id__in=user.groups.through.objects.filter(user_id=user.pk).values("group_id"),
+        group_id__in=get_user_model().groups.through.objects.filter(
+            user_id=user.pk if user_id is None else user_id
+        ).values("group_id"),
     )
     return rows.filter(narrowing) if narrowing is not None else rows
+
+
+def _cases_for_user_id(user_id, permission="view_case", narrowing=None):
+    return Case.objects.filter(Exists(_permitted(None, permission, narrowing=narrowing, user_id=user_id)))
 
 
 def cases_for(user, *, permission="view_case", narrowing=None):
@@ -46,7 +55,76 @@ def cases_for(user, *, permission="view_case", narrowing=None):
     groups. Superusers see nothing here: they onboard organisations, they do not read cases."""
     if not user.is_authenticated:
         return Case.objects.none()
-    return Case.objects.filter(Exists(_permitted(user, permission, narrowing=narrowing)))
+    return _cases_for_user_id(user.pk, permission, narrowing)
+
+
+# --- reads compiled once per process ---------------------------------------------------------------------------
+# Building and compiling a queryset costs more Python than running its SQL and reading the rows (bench/load.py:
+# 3 ms of the case detail's 9). The hot reads whose shape never changes are compiled once per process with
+# stand-in values; a call runs that same SQL with its own values in their place and builds the rows as the ORM
+# does. A read whose stand-ins do not come out as plain parameters is never cached, it runs through the ORM.
+
+_STAND_IN = -(2**62)  # no id is negative
+_compiled: dict = {}
+
+
+class _CompiledRead:
+    def __init__(self, queryset, stand_ins):
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        self.slots = [(index, stand_ins.index(param)) for index, param in enumerate(params)
+                      if type(param) is int and param in stand_ins]
+        self.as_objects = queryset._iterable_class is ModelIterable
+        if (sorted(which for _index, which in self.slots) != list(range(len(stand_ins)))
+                or any(str(value) in sql for value in stand_ins)
+                or queryset.query.annotation_select or queryset.query.extra_select
+                or queryset._iterable_class not in (ModelIterable, ValuesListIterable)
+                or queryset._prefetch_related_lookups):
+            raise ValueError("not a fixed-shape read")
+        self.db, self.sql, self.params, self.compiler = queryset.db, sql, list(params), compiler
+        self.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        if self.as_objects:
+            klass_info = compiler.klass_info
+            self.model = klass_info["model"]
+            fields = klass_info["select_fields"]
+            self.start, self.end = fields[0], fields[-1] + 1
+            self.init_list = [column[0].target.attname for column in compiler.select[self.start : self.end]]
+            self.populators = get_related_populators(klass_info, compiler.select, self.db)
+
+    def run(self, values):
+        params = self.params.copy()
+        for index, which in self.slots:
+            params[index] = values[which]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = [tuple(row) for row in self.compiler.apply_converters(rows, self.converters)]
+        if not self.as_objects:
+            return rows
+        objects = []
+        for row in rows:
+            obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
+
+
+def _compiled_read(key, build, values):
+    """What `build(*stand_ins)` reads (model objects, or rows of a values_list) with `values` in the stand-ins'
+    places; compiled once per `key`, which names everything else the queryset depends on."""
+    read = _compiled.get(key)
+    if read is None:
+        stand_ins = [_STAND_IN - index for index in range(len(values))]
+        try:
+            read = _CompiledRead(build(*stand_ins), stand_ins)
+        except ValueError:
+            read = False
+        _compiled[key] = read
+    if read is False:
+        return list(build(*values))
+    return read.run(values)
 
 
 def _state_filter(prefix, *, status, overdue, deadline_before, opened_from, opened_to, now):
@@ -74,8 +152,8 @@ def case_list(
     now=None, prefetch_relations=False,
 ):
     """`opened_from`/`opened_to`: dates (Dutch time, both inclusive) between which the case was opened; the
-    dashboard links to the cases behind a figure with them. `prefetch_relations`: read tenant, parties and
-    convenant per page in their own queries (the API's large pages) instead of joining them."""
+    dashboard links to the cases behind a figure with them. `prefetch_relations`: the caller reads tenant, parties
+    and convenant for the page with `with_relations` (the API's large pages) instead of joining them."""
     filters = dict(
         status=status, overdue=overdue, deadline_before=deadline_before, opened_from=opened_from,
         opened_to=opened_to, now=now or timezone.now(),
@@ -84,10 +162,11 @@ def case_list(
         cases_for(user, narrowing=_state_filter("case_", **filters))
         .filter(_state_filter("", **filters))
     )
-    relations = ("tenant", "corporation", "holder", "convenant")
-    # Prefetched, the relations are read for the page alone; joined, for every matching case before the database
-    # cuts the page (twice the time at 800 matches, bench/case_api.py), but in one query.
-    cases = cases.prefetch_related(*relations) if prefetch_relations else cases.select_related(*relations)
+    # Read for the page alone (`with_relations`), the relations cost one query of the page's size; joined, they are
+    # read for every matching case before the database cuts the page (twice the time at 800 matches,
+    # bench/case_api.py), but in the same query.
+    if not prefetch_relations:
+        cases = cases.select_related(*CASE_RELATIONS)
     if holder:
         cases = cases.filter(holder_id=holder)
     if q:
@@ -96,13 +175,66 @@ def case_list(
     return cases
 
 
+CASE_RELATIONS = ("tenant", "corporation", "holder", "convenant")
+
+
+def _columns(model):
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def with_relations(cases):
+    """Reads the tenant, corporation, holder and convenant of `cases` (a page) in one query and sets them on the
+    cases, as select_related would have; returns the cases. An organisation or convenant that several cases share
+    is one object."""
+    cases = list(cases)
+    if not cases:
+        return cases
+    related = {name: Case._meta.get_field(name).related_model for name in CASE_RELATIONS}
+    columns = {name: _columns(model) for name, model in related.items()}
+    rows = _compiled_read(
+        ("page_relations", len(cases)),
+        lambda *ids: Case.objects.filter(pk__in=ids).values_list(
+            "pk", *(f"{name}__{column}" for name in CASE_RELATIONS for column in columns[name])
+        ),
+        [case.pk for case in cases],
+    )
+    db = cases[0]._state.db or "default"
+    shared = {}
+    found = {}
+    for row in rows:
+        objects, at = {}, 1
+        for name in CASE_RELATIONS:
+            values = row[at : at + len(columns[name])]
+            at += len(columns[name])
+            if values[0] is None:  # no convenant
+                objects[name] = None
+                continue
+            model = related[name]
+            key = (model, values[0])
+            if name == "tenant" or key not in shared:
+                shared[key] = model.from_db(db, columns[name], values)
+            objects[name] = shared[key]
+        found[row[0]] = objects
+    for case in cases:
+        for name, obj in found[case.pk].items():
+            setattr(case, name, obj)
+    return cases
+
+
 def case_detail(user, pk, *, related=True):
     """The case, or Case.DoesNotExist when it is outside the user's scope (the caller answers 404). `related=False`
     reads the case row alone, for callers that show none of its tenant, parties or convenant."""
-    cases = cases_for(user)
-    if related:
-        cases = cases.select_related("tenant", "corporation", "holder", "convenant")
-    return cases.get(pk=pk)
+    if not user.is_authenticated:
+        raise Case.DoesNotExist("Case matching query does not exist.")
+
+    def build(user_id, case_id):
+        cases = _cases_for_user_id(user_id)
+        return (cases.select_related(*CASE_RELATIONS) if related else cases).filter(pk=case_id)
+
+    found = _compiled_read(("case_detail", related, case_permission_ids()["view_case"]), build, [user.pk, pk])
+    if not found:
+        raise Case.DoesNotExist("Case matching query does not exist.")
+    return found[0]
 
 
 def can_change(user, case) -> bool:
@@ -112,8 +244,22 @@ def can_change(user, case) -> bool:
     return cases_for(user, permission="change_case").filter(pk=case.pk).exists()
 
 
+TIMELINE_ORDER = ("at", "id")
+
+
 def timeline(case):
-    return CaseEvent.objects.filter(case=case).select_related("actor", "organisation").order_by("at", "id")
+    return CaseEvent.objects.filter(case=case).select_related("actor", "organisation").order_by(*TIMELINE_ORDER)
+
+
+def timeline_start(case, count):
+    """The first `count` events of `timeline(case)` (a page without a cursor, with the one that shows whether
+    another follows)."""
+    return _compiled_read(
+        ("timeline_start", count),
+        lambda case_id: CaseEvent.objects.filter(case_id=case_id).select_related("actor", "organisation")
+        .order_by(*TIMELINE_ORDER)[:count],
+        [case.pk],
+    )
 
 
 def _visible(user, case_ref="case_id"):

@@ -55,7 +55,28 @@ class TimelinePagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
-    ordering = ("at", "id")
+    ordering = selectors.TIMELINE_ORDER
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """The first page (no cursor) is the case's first events from selectors.timeline_start, what DRF's own
+        first page holds, without building the page's query again for every request; other pages are DRF's."""
+        case = getattr(view, "case", None)
+        if case is None or self.cursor_query_param in request.query_params:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.cursor = None
+        results = selectors.timeline_start(case, self.page_size + 1)
+        self.page = results[: self.page_size]
+        self.has_previous = False
+        self.has_next = len(results) > len(self.page)
+        if self.has_next:
+            self.next_position = self._get_position_from_instance(results[-1], self.ordering)
+        if self.has_next and self.template is not None:
+            self.display_page_controls = True
+        return self.page
 
 
 class CaseListCreate(APIMixin, generics.ListCreateAPIView):
@@ -75,7 +96,7 @@ class CaseListCreate(APIMixin, generics.ListCreateAPIView):
         return selectors.case_list(self.request.user, prefetch_relations=True, **values)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = selectors.with_relations(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         context = self.get_serializer_context()
         # The page's allowed actions at once: the relations of the user's organisation to the page's cases are
         # read in a fixed number of queries (none when it is the corporation or holder of all of them).
@@ -110,7 +131,7 @@ class CaseTimeline(APIMixin, generics.ListAPIView):
     queryset = CaseEvent.objects.none()
 
     def list(self, request, *args, **kwargs):
-        case = visible_case(request, kwargs["pk"], related=False)
+        case = self.case = visible_case(request, kwargs["pk"], related=False)
         services.record_access(request.user, case, AccessLog.What.TIMELINE)
         page = self.paginate_queryset(selectors.timeline(case))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
