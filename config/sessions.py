@@ -17,6 +17,13 @@ SEEN_AT = "auth_seen_at"
 RENEW_AFTER = 60
 
 
+def _last_login(user, default):
+    """For a session that carries no login time (one from before these limits, or force_login in tests): the
+    user's last login, which Django sets on every login. Reading it writes nothing."""
+    last_login = getattr(user, "last_login", None) if user.is_authenticated else None
+    return int(last_login.timestamp()) if last_login else default
+
+
 class SessionTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,22 +33,21 @@ class SessionTimeoutMiddleware:
         if session.get(SESSION_KEY) is not None:
             now = int(time.time())
             login_at = session.get(LOGIN_AT)
-            seen_at = session.get(SEEN_AT)
             if login_at is None:
-                # Logged in where this middleware did not see it (force_login in tests): counts from now.
-                session[LOGIN_AT] = login_at = now
-            if seen_at is None:
-                seen_at = now
+                login_at = _last_login(request.user, now)
+            seen_at = session.get(SEEN_AT, login_at)
             if now - login_at >= settings.SESSION_ABSOLUTE_TIMEOUT or now - seen_at >= settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
                 if not request.path.startswith("/api/"):
                     messages.info(request, _("Your session has ended. Please log in again."))
-            elif session.get(SEEN_AT) is None or now - seen_at >= RENEW_AFTER:
+            elif now - seen_at >= RENEW_AFTER:
                 session[SEEN_AT] = now
+                session[LOGIN_AT] = login_at
         response = self.get_response(request)
-        # The login request itself: stamped here. A second login of the same user keeps the session's data
-        # (django.contrib.auth.login), and with it the first login's time: a re-login never extends the limit.
+        # The login request writes the session anyway: its times go along at no cost. A second login of the same
+        # user keeps the session's data (django.contrib.auth.login), and with it the first login's time: a
+        # re-login never extends the limit.
         session = request.session
-        if session.get(SESSION_KEY) is not None and session.get(LOGIN_AT) is None:
-            session[LOGIN_AT] = session[SEEN_AT] = int(time.time())
+        if session.modified and session.get(SESSION_KEY) is not None and session.get(LOGIN_AT) is None:
+            session[LOGIN_AT] = session[SEEN_AT] = _last_login(request.user, int(time.time()))
         return response

@@ -2,10 +2,12 @@
 stored session is renewed at most once a minute, not on every request. Times are moved, never slept."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.utils import timezone
 
 from config.sessions import LOGIN_AT, SEEN_AT
 
@@ -94,10 +96,16 @@ def test_the_session_is_renewed_at_most_once_a_minute(client, worker):
     assert client.session[SEEN_AT] >= int(time.time()) - 1
 
 
-def test_a_force_login_session_starts_counting_at_its_first_request(client, worker):
+def test_a_session_without_its_times_counts_from_the_users_last_login_and_writes_nothing(client, worker):
+    """A session from before these limits (or force_login): no write on its first requests, the limits hold."""
     client.force_login(worker)
-    assert client.get(PAGE).status_code == 200
-    session = client.session
-    assert abs(session[LOGIN_AT] - time.time()) < 5
-    shift(client, login=12 * 3600)
-    assert client.get(PAGE).status_code == 302
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert LOGIN_AT not in client.session
+
+    User = get_user_model()
+    User.objects.filter(pk=worker.pk).update(last_login=timezone.now() - timedelta(hours=12))
+    response = client.get(PAGE)
+    assert response.status_code == 302
+    assert SESSION_KEY not in client.session
