@@ -9,12 +9,15 @@ Any answer of 500 or more, any static file that does not load, any script error 
 violation fails the test.
 """
 
+import base64
 import os
 import re
+import time
 import urllib.error
 import urllib.request
 
 import pytest
+from django_otp.oath import totp
 
 from tests.browser import ARTIFACTS, DESKTOP
 
@@ -70,13 +73,45 @@ def visit(page, path):
     return response
 
 
-def log_in(page, username):
-    visit(page, "/accounts/login/")
+# What the authenticator app of each enrolled demo user holds: the key, and the last time step it showed (a code
+# is accepted once, so the next sign-in takes the next step's code, which the server accepts one step early).
+AUTHENTICATOR = {}
+
+
+def app_code(username) -> str:
+    key, last_step = AUTHENTICATOR[username]
+    step = max(int(time.time()) // 30, last_step + 1)
+    AUTHENTICATOR[username] = (key, step)
+    return f"{totp(key, t0=0, step=30, drift=step - int(time.time()) // 30):06d}"
+
+
+def second_step(page, username):
+    """The second factor where the role needs it: enrol the first time (read the key as a person types it into
+    the app), then the app's code."""
+    if "/accounts/second-factor/setup/" in page.url:
+        secret = page.inner_text("[data-testid=second-factor-secret]").replace(" ", "")
+        AUTHENTICATOR[username] = (base64.b32decode(secret), 0)
+        page.fill("#id_code", app_code(username))
+        page.click("main button.primary")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("[data-testid=backup-codes] li").count() == 10
+        page.click("main a.button")
+        page.wait_for_load_state("networkidle")
+    elif "/accounts/second-factor/" in page.url:
+        page.fill("#id_code", app_code(username))
+        page.click("main button.primary")
+        page.wait_for_load_state("networkidle")
+    assert "/accounts/second-factor/" not in page.url, f"{username} did not pass the second step: {page.url}"
+
+
+def log_in(page, username, *, next_path="/"):
+    visit(page, f"/accounts/login/?next={next_path}")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/accounts/login/" not in page.url, f"{username} could not log in: {page.url}"
+    second_step(page, username)
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
     assert cookies["sessionid"]["secure"] and cookies["sessionid"]["httpOnly"]
 
@@ -122,8 +157,22 @@ def test_caseworker_worklist_and_case_page(page):
     no_problems(page)
 
 
+def test_a_manager_reaches_the_dashboard_only_through_the_second_factor(page):
+    visit(page, "/accounts/login/?next=/dashboard/")
+    page.fill("#id_username", "teamleider.domijn")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/second-factor/" in page.url and "/dashboard/" not in page.url.split("?")[0]
+    page.goto(BASE + "/dashboard/")
+    assert "/accounts/second-factor/" in page.url, page.url
+    assert page.request.get(BASE + "/api/v1/cases/", headers=PROXY_HEADERS).status == 403
+    second_step(page, "teamleider.domijn")
+    no_problems(page)
+
+
 def test_manager_dashboard_draws_its_charts(page):
-    log_in(page, "teamleider.domijn")
+    log_in(page, "teamleider.domijn", next_path="/dashboard/")
     visit(page, "/dashboard/")
     for chart in CHARTS:
         # Chart.js made a chart on the canvas, and the canvas has pixels drawn on it.
