@@ -7,6 +7,7 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Chain partners")
 
     def ready(self):
-        from . import security
+        # checks registers the deployment check, schema the OpenAPI description of our authentication classes
+        from . import checks, schema, security  # noqa: F401
 
         security.connect()
