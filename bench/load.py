@@ -6,8 +6,8 @@
 1. Builds the static files into a private directory and starts gunicorn through bin/serve (DEBUG=0, a long
    SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, REDIS_URL db 12 unless given) on the bench database (`bench/seed.py`).
    WEB_CONCURRENCY / WEB_THREADS come from --workers / --threads (bin/serve's defaults when not given).
-2. Signs in a corporation caseworker and a partner (debt assistance) caseworker: an API token (a bench token of
-   `bench/seed.py`) and a session cookie through the login form. The same users and cases as bench/case_api.py.
+2. Signs in a corporation caseworker and a partner (debt assistance) caseworker (`bench/seed.py`'s users): an API
+   token through POST /api/v1/auth/token/ and a session cookie through the login form. The same users and cases as bench/case_api.py.
 3. For each endpoint and each connection count runs wrk (Debian's `wrk`, a Lua script per endpoint for the
    headers, the paths and the POST body; its latency histogram) and pgbench with the SQL that the same requests
    issue (captured once in process with CaptureQueriesContext; one pgbench script per path, picked at random),
@@ -107,6 +107,19 @@ def start_server(env, port, log_path):
 
 # ---------------------------------------------------------------------------------------------------------------
 # Users, credentials, what to request
+
+
+def api_token(port, username, password=bench_seed.BENCH_PASSWORD):
+    """A personal API token through POST /api/v1/auth/token/ (API.md)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/api/v1/auth/token/", body=json.dumps({"username": username, "password": password}),
+                 headers={"Content-Type": "application/json", "Accept": "application/json"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"token for {username} answered {response.status}: {body[:300]!r}")
+    return json.loads(body)["token"]
 
 
 def session_cookie(port, username, password=bench_seed.BENCH_PASSWORD):
@@ -454,7 +467,7 @@ def main(argv=None):
             if args.users_only and user != args.users_only:
                 continue
             username = bench_seed.username_for(ordinal)
-            users[user] = (ordinal, {"username": username, "token": bench_seed.token_for(username),
+            users[user] = (ordinal, {"username": username, "token": api_token(args.port, username),
                                      "cookie": session_cookie(args.port, username)})
         credentials_of = {user: credentials for user, (_o, credentials) in users.items()}
         endpoints = endpoints_for(args.database, args.port, users)
