@@ -307,6 +307,8 @@ TABLE = [
 NOT_CASE_RELATED = {
     # onboarding by the platform administrator, and the API token
     "api-token": "authentication",
+    "api-logout": "authentication (revokes the request's own token)",
+    "api-logout-all": "authentication (revokes the user's own tokens)",
     "api-organisation-list": "onboarding (superuser)",
     "api-user-list": "onboarding (superuser)",
     "api-convenant-list": "onboarding (superuser)",
