@@ -13,7 +13,7 @@ from config.validators import supported_dates
 from convenants.services import chain_of
 from partners.models import Organisation
 
-from .models import CLOSING_OUTCOMES, OPEN_STATUSES, AttemptOutcome, CaseStatus, Channel
+from .models import CLOSING_OUTCOMES, OPEN_STATUSES, AttemptOutcome, CaseStatus, Channel, ConsentHow
 from .services import next_in_chain
 
 DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -207,10 +207,7 @@ class OfferForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write a summary for the chain partner.")},
     )
-    tenant_consent = forms.BooleanField(
-        label=_("The tenant consents to sharing the case file with the partner"),
-        error_messages={"required": _("Without the tenant's consent the dossier cannot be shared.")},
-    )
+    # What the dossier carries follows the tenant's consent on record (ConsentForm), not a field of the offer.
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,6 +216,25 @@ class OfferForm(forms.Form):
             following = next_in_chain(case)
             if following is not None:
                 self.fields["to_organisation"].initial = following.pk
+
+
+class ConsentForm(forms.Form):
+    """The tenant's answer to sharing the case file with chain partners; the rules are the service's."""
+
+    given = forms.TypedChoiceField(
+        label=_("Does the tenant consent to sharing the case file with the chain partner?"),
+        choices=[("yes", _("Yes, the tenant consents")), ("no", _("No, the tenant does not consent"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the tenant gives consent.")},
+    )
+    how = forms.ChoiceField(
+        label=_("How did the tenant answer?"), required=False, choices=[("", "—"), *ConsentHow.choices],
+    )
+    at = forms.DateTimeField(
+        label=_("When (empty: now)"), required=False, input_formats=DATETIME_LOCAL_FORMATS,
+        widget=DateTimeLocalInput(),
+    )
 
 
 class JointVisitForm(forms.Form):

@@ -369,6 +369,56 @@ class Handover(models.Model):
         }
 
 
+class ConsentHow(models.TextChoices):
+    VERBAL = "verbal", _("Verbally")
+    WRITTEN = "written", _("In writing")
+    DIGITAL = "digital", _("Digitally")
+
+
+class Consent(models.Model):
+    """The tenant's answer to sharing the case file with chain partners (AVG): given or not, when, how, and who
+    recorded it. Without a given consent in force a handover carries only what the Besluit gemeentelijke
+    schuldhulpverlening lets a landlord share. A case has one current record; recording anew supersedes it (the
+    old one stays, for the history); a withdrawal keeps the record current, marked withdrawn."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    given = models.BooleanField(_("consent given"))
+    # Blank: not stated, when a version 1 API client sent `tenant_consent` alone.
+    how = models.CharField(_("how"), max_length=16, choices=ConsentHow.choices, blank=True)
+    at = models.DateTimeField(_("given at"))
+    organisation = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(superseded_at__isnull=True), name="consent_one_current_per_case"
+            ),
+            models.CheckConstraint(condition=Q(how__in=[*ConsentHow.values, ""]), name="consent_how_valid"),
+            models.CheckConstraint(condition=Q(withdrawn_at__isnull=True) | Q(given=True),
+                                   name="consent_withdrawn_only_when_given"),
+        ]
+
+    def __str__(self):
+        return _("Consent for case #%(case)s") % {"case": self.case_id}
+
+    @property
+    def in_force(self) -> bool:
+        return self.given and self.withdrawn_at is None
+
+
 class JointVisitStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     DONE = "done", _("Carried out")
@@ -505,6 +555,8 @@ class EventKind(models.TextChoices):
     HANDOVER_ACCEPTED = "handover_accepted", _("Handover accepted")
     HANDOVER_DECLINED = "handover_declined", _("Handover declined")
     HANDOVER_WITHDRAWN = "handover_withdrawn", _("Handover withdrawn")
+    CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
     JOINT_VISIT_PLANNED = "joint_visit_planned", _("Joint home visit planned")
     ESCALATED = "escalated", _("Escalated")
     EVICTION_PROPOSED = "eviction_proposed", _("Eviction proposed")

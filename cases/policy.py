@@ -87,6 +87,8 @@ class Action(StrEnum):
     PROPOSE_EVICTION = "propose_eviction"
     VOTE = "vote"
     CLOSE = "close"
+    RECORD_CONSENT = "record_consent"  # the tenant's consent to sharing the case file with chain partners
+    WITHDRAW_CONSENT = "withdraw_consent"
     UPDATE_ARREARS = "update_arrears"  # the system, from a signal
     ESCALATE = "escalate"  # the system, when a deadline passes
 
@@ -174,6 +176,11 @@ TABLE: dict[Action, Rule] = {
     ),
     Action.CLOSE: Rule(OPEN, BY_OUTCOME, who=HOLDER_OR_CORPORATION,
                        forbidden=_("Only the holder or the corporation can do this.")),
+    # Consent concerns what the landlord may share: its own people record it; a withdrawal is always possible.
+    Action.RECORD_CONSENT: Rule(OPEN, None, who={Relation.CORPORATION: ALL_ROLES},
+                                forbidden=_("Only the housing corporation records the tenant's consent.")),
+    Action.WITHDRAW_CONSENT: Rule(ALL_STATUSES, None, who={Relation.CORPORATION: ALL_ROLES},
+                                  forbidden=_("Only the housing corporation records the tenant's consent.")),
     Action.UPDATE_ARREARS: Rule(OPEN, None, system=True),
     Action.ESCALATE: Rule(OPEN, None, system=True),
 }

@@ -1,4 +1,5 @@
-"""REST: warm handover (offer, inbox, dossier, accept/decline/withdraw) and joint home visits."""
+"""REST: warm handover (offer, inbox, dossier, accept/decline/withdraw), the tenant's consent to sharing the
+dossier, and joint home visits."""
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -9,9 +10,12 @@ from rest_framework.response import Response
 from .. import policy, selectors, services
 from ..filters import HandoverFilter, SelectorFilterBackend, filter_values
 from ..models import AccessLog, Case, Handover, JointVisit
+from ..services.handover import consent_line, current_consent
 from .base import APIMixin, service_errors
 from .cases import validated, visible_case
 from .serializers import (
+    ConsentInputSerializer,
+    ConsentSerializer,
     DeclineInputSerializer,
     HandoverDetailSerializer,
     HandoverInputSerializer,
@@ -58,6 +62,49 @@ class OfferHandover(APIMixin, generics.GenericAPIView):
         with service_errors():
             handover = services.offer_handover(request.user, case, **data)
         return _answer(request, handover, status.HTTP_201_CREATED)
+
+
+def _consent_answer(case, code=status.HTTP_200_OK):
+    return Response(ConsentSerializer(consent_line(current_consent(case))).data, status=code)
+
+
+class CaseConsent(APIMixin, generics.GenericAPIView):
+    """The tenant's current consent to sharing the case file with chain partners (`given`: in force now)."""
+
+    queryset = Case.objects.none()
+
+    @extend_schema(request=None, responses={200: ConsentSerializer})
+    def get(self, request, pk):
+        return _consent_answer(visible_case(request, pk))
+
+    @extend_schema(
+        request=ConsentInputSerializer,
+        responses={201: ConsentSerializer},
+        description="The corporation records the tenant's answer: given or not, how, when (default: now). Given "
+        "while an offer waits that was made without it, that partner gets the full dossier.",
+    )
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        data = validated(ConsentInputSerializer, request)
+        with service_errors():
+            services.record_consent(request.user, case, **data)
+        return _consent_answer(case, status.HTTP_201_CREATED)
+
+
+class WithdrawConsent(APIMixin, generics.GenericAPIView):
+    queryset = Case.objects.none()
+
+    @extend_schema(
+        request=None,
+        responses={200: ConsentSerializer},
+        description="The tenant withdrew the consent: every dossier shared with it is cut down to contact data "
+        "and arrears at once.",
+    )
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        with service_errors():
+            services.withdraw_consent(request.user, case)
+        return _consent_answer(case)
 
 
 class HandoverList(APIMixin, generics.ListAPIView):
@@ -172,6 +219,8 @@ class JointVisitOutcome(APIMixin, generics.GenericAPIView):
 
 urlpatterns = [
     path("cases/<api_id:pk>/handover/", OfferHandover.as_view(), name="api-case-handover"),
+    path("cases/<api_id:pk>/consent/", CaseConsent.as_view(), name="api-case-consent"),
+    path("cases/<api_id:pk>/consent/withdraw/", WithdrawConsent.as_view(), name="api-case-consent-withdraw"),
     path("handovers/", HandoverList.as_view(), name="api-handover-list"),
     path("handovers/<api_id:pk>/", HandoverDetail.as_view(), name="api-handover-detail"),
     path("handovers/<api_id:pk>/accept/", AcceptHandover.as_view(), name="api-handover-accept"),

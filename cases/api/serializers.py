@@ -24,6 +24,7 @@ from ..models import (
     Case,
     CaseEvent,
     Channel,
+    ConsentHow,
     ContactAttempt,
     Escalation,
     EvictionProposal,
@@ -35,6 +36,7 @@ from ..models import (
     Tenant,
 )
 from ..services import normalise_postcode
+from ..services.handover import consent_line
 
 CLOSING_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != Outcome.EVICTED]
 # What `allowed_actions` can name: every action of the policy a person can take on an existing case.
@@ -326,12 +328,44 @@ class EventSerializer(HotPathReadMixin, ModelSerializer):
 # --- handovers and joint visits ----------------------------------------------------------------------------
 
 
+class ConsentInputSerializer(serializers.Serializer):
+    given = serializers.BooleanField()
+    how = serializers.ChoiceField(choices=ConsentHow.choices, required=False, allow_blank=True, default="",
+                                  help_text=_("Required when consent is given."))
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                   help_text=_("When the tenant answered; default: now."))
+
+    def validate(self, data):
+        if data["given"] and not data["how"]:
+            raise serializers.ValidationError({"how": [_("Say how the tenant gave consent.")]})
+        return data
+
+
 class HandoverInputSerializer(serializers.Serializer):
     to_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), required=False, allow_null=True
     )
     summary = serializers.CharField(max_length=10000)
-    tenant_consent = serializers.BooleanField()
+    tenant_consent = serializers.BooleanField(
+        required=False,
+        help_text=_("Version 1: true shares the full dossier under the consent on record (recorded now when the "
+                    "case has none); false the reduced dossier; left out, the consent on record decides."),
+    )
+    consent = ConsentInputSerializer(required=False, help_text=_("Records the tenant's consent with the offer."))
+
+
+class ConsentSerializer(serializers.Serializer):
+    """A consent as the API answers it; `given`: in force now (given and not withdrawn)."""
+
+    given = serializers.BooleanField()
+    recorded = serializers.BooleanField(help_text=_("False: no consent was ever recorded."))
+    at = serializers.DateTimeField(allow_null=True)
+    how = serializers.ChoiceField(choices=ConsentHow.choices, allow_null=True)
+    how_label = serializers.CharField(allow_null=True)
+    recorded_by = serializers.CharField(allow_null=True)
+    organisation = serializers.CharField(allow_null=True)
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    withdrawn_by = serializers.CharField(allow_null=True)
 
 
 class HandoverSerializer(ModelSerializer):
@@ -342,14 +376,25 @@ class HandoverSerializer(ModelSerializer):
     to_organisation = ref()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     summary = serializers.SerializerMethodField()
+    tenant_consent = serializers.BooleanField(
+        read_only=True, help_text=_("The dossier was shared with the tenant's consent, and it is still in force.")
+    )
+    consent = serializers.SerializerMethodField()
 
     class Meta:
         model = Handover
         fields = [
             "id", "case", "tenant_name", "from_organisation", "to_organisation", "status", "status_label",
-            "summary", "tenant_consent", "by_escalation", "offered_at", "responded_at", "reason",
+            "summary", "tenant_consent", "consent", "by_escalation", "offered_at", "responded_at", "reason",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ConsentSerializer)
+    def get_consent(self, handover) -> dict:
+        """The consent the dossier was shared under, as frozen in it (and updated on a withdrawal)."""
+        line = {**consent_line(None), **((handover.dossier or {}).get("consent") or {})}
+        line["given"] = bool(handover.tenant_consent)
+        return {name: line.get(name) for name in ConsentSerializer().fields}
 
     def _visible(self) -> bool:
         # Lists and details read handovers through the user's scope; only the answer to a decline names a

@@ -26,7 +26,9 @@ from .handover import (
     next_in_chain,
     offer_handover,
     plan_joint_visit,
+    record_consent,
     record_joint_visit,
+    withdraw_consent,
     withdraw_handover,
 )
 from .notifications import mark_read, notify
@@ -59,11 +61,13 @@ __all__ = [
     "may_vote",
     "propose_eviction",
     "record_access",
+    "record_consent",
     "record_joint_visit",
     "record_missed_installment",
     "sync_permissions",
     "update_arrears",
     "update_arrears_bulk",
     "vote_on_eviction",
+    "withdraw_consent",
     "withdraw_handover",
 ]

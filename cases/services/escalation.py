@@ -205,7 +205,7 @@ class Sweep:
             summary = str(_("Offered automatically: the deadline %(kind)s has passed.")) % {
                 "kind": DeadlineKind(case.deadline_kind).label
             }
-            onward.append((case, following, summary, False, True))
+            onward.append((case, following, summary, None, True))  # the dossier follows the consent on record
         offer_many(changes, onward)
         return escalations
 

@@ -13,15 +13,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.errors import ForbiddenAction
 from convenants.services import chain_of
 from partners.models import Organisation, OrganisationKind
 from signals.models import ArrearsSignal
 
+from .. import policy
 from ..models import (
     Arrangement,
     AttemptOutcome,
     CaseEvent,
     Channel,
+    Consent,
+    ConsentHow,
     ContactAttempt,
     EventKind,
     Handover,
@@ -74,16 +78,83 @@ def dossier_rows(case) -> dict:
     return dossier_rows_many([case])[case.pk]
 
 
-def build_dossier(case, *, summary="", tenant_consent=False, now, rows=None) -> dict:
-    """What the partner is given: everything done so far, so that nobody has to ask for it again.
-    `rows`: what dossier_rows(case) would read, when the caller read it already."""
-    tenant = case.tenant
+# What a landlord may share without the tenant's consent (Besluit gemeentelijke schuldhulpverlening): contact data
+# and the arrears. Everything else in a dossier (attempts, notes, arrangements, other creditors' signals, earlier
+# handovers, the summary) needs the tenant's consent.
+CONTACT_FIELDS = ("name", "street", "house_number", "postcode", "city", "phone", "email")
+FULL, REDUCED = "full", "reduced"
+
+
+def current_consents(case_ids) -> dict[int, Consent]:
+    """case id → its current consent record (given, refused or withdrawn), for the cases that have one."""
+    return {
+        consent.case_id: consent
+        for consent in Consent.objects.filter(case_id__in=list(case_ids), superseded_at__isnull=True)
+        .select_related("organisation", "recorded_by", "withdrawn_by")
+    }
+
+
+def current_consent(case) -> Consent | None:
+    return current_consents([case.pk]).get(case.pk)
+
+
+def _person(user) -> str | None:
+    return (user.get_full_name() or user.get_username()) if user is not None else None
+
+
+def consent_line(consent: Consent | None) -> dict:
+    """The consent as a dossier and the API show it: `given` is whether it is in force (given, not withdrawn)."""
+    if consent is None:
+        return {"given": False, "recorded": False, "at": None, "how": None, "how_label": None, "recorded_by": None,
+                "organisation": None, "withdrawn_at": None, "withdrawn_by": None}
+    return {
+        "given": consent.in_force,
+        "recorded": True,
+        "at": consent.at.isoformat(),
+        "how": consent.how or None,
+        "how_label": str(ConsentHow(consent.how).label) if consent.how else None,
+        "recorded_by": _person(consent.recorded_by),
+        "organisation": consent.organisation.name if consent.organisation_id else None,
+        "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+        "withdrawn_by": _person(consent.withdrawn_by),
+    }
+
+
+def reduced_dossier(dossier: dict, *, case_id, consent: dict) -> dict:
+    """The part of `dossier` a partner may see without the tenant's consent: the tenant's contact data, the
+    arrears amount and months, the case number."""
+    tenant = dossier.get("tenant") or {}
+    arrears = dossier.get("arrears") or {}
+    return {
+        "variant": REDUCED,
+        "assembled_at": dossier.get("assembled_at"),
+        "case": case_id,
+        "tenant_consent": False,
+        "consent": consent,
+        "tenant": {name: tenant.get(name, "") for name in CONTACT_FIELDS},
+        "arrears": {"amount": arrears.get("amount"), "months_in_arrears": arrears.get("months_in_arrears")},
+    }
+
+
+def build_dossier(case, *, summary="", consent: Consent | None = None, now, rows=None) -> dict:
+    """What the partner is given: with the tenant's consent in force everything done so far, so that nobody has
+    to ask for it again; without it the reduced dossier only. `rows`: what dossier_rows(case) would read, when
+    the caller read it already."""
+    if consent is None or not consent.in_force:
+        return reduced_dossier(_full_dossier(case, summary=summary, now=now, rows=defaultdict(list)),
+                               case_id=case.pk, consent=consent_line(consent))
     rows = rows if rows is not None else dossier_rows(case)
+    return {"variant": FULL, "case": case.pk, "consent": consent_line(consent),
+            **_full_dossier(case, summary=summary, now=now, rows=rows)}
+
+
+def _full_dossier(case, *, summary, now, rows) -> dict:
+    tenant = case.tenant
     events = rows["events"]
     return {
         "assembled_at": now.isoformat(),
         "summary": summary,
-        "tenant_consent": tenant_consent,
+        "tenant_consent": True,
         "tenant": {
             "name": tenant.name,
             "street": tenant.street,
@@ -158,27 +229,36 @@ def build_dossier(case, *, summary="", tenant_consent=False, now, rows=None) -> 
 
 
 def offer_many(changes: CaseChanges, offers) -> list[Handover]:
-    """Offer cases to partners: `offers` is [(case, to_organisation, summary, tenant_consent, by_escalation)]
-    for locked cases checked for Action.OFFER. Each gets a Handover with its dossier frozen now, the status
-    handed_over (the one before is kept on the offer), the event, and its partner's people are told."""
+    """Offer cases to partners: `offers` is [(case, to_organisation, summary, share, by_escalation)] for locked
+    cases checked for Action.OFFER. Each gets a Handover with its dossier frozen now: the full dossier when the
+    case's current consent is in force (and `share` is not False), else the reduced one; `share` None follows the
+    consent record (the sweep). The status becomes handed_over (the one before is kept on the offer), the event
+    is written, and its partner's people are told."""
     if not offers:
         return []
-    rows = dossier_rows_many([offer[0] for offer in offers])
+    consents = current_consents(offer[0].pk for offer in offers)
+    shared = {}
+    for case, _to, _summary, share, _by in offers:
+        consent = consents.get(case.pk)
+        shared[case.pk] = consent if consent is not None and consent.in_force and share is not False else None
+    rows = dossier_rows_many([offer[0] for offer in offers if shared[offer[0].pk] is not None])
     handovers = [
         Handover(
             case=case,
             from_organisation=case.holder,
             to_organisation=to_organisation,
             summary=summary,
-            tenant_consent=tenant_consent,
-            dossier=build_dossier(case, summary=summary, tenant_consent=tenant_consent, now=changes.now,
-                                  rows=rows[case.pk]),
+            tenant_consent=shared[case.pk] is not None,
+            dossier=build_dossier(
+                case, summary=summary, now=changes.now, rows=rows.get(case.pk),
+                consent=shared[case.pk] or _not_in_force(consents.get(case.pk)),
+            ),
             offered_by=changes.actor.user,
             offered_at=changes.now,
             by_escalation=by_escalation,
             previous_status=case.status,
         )
-        for case, to_organisation, summary, tenant_consent, by_escalation in offers
+        for case, to_organisation, summary, _share, by_escalation in offers
     ]
     Handover.objects.bulk_create(handovers)
     for handover in handovers:
@@ -193,6 +273,7 @@ def offer_many(changes: CaseChanges, offers) -> list[Handover]:
             handover=handover.pk,
             to_organisation=to_organisation.pk,
             by_escalation=handover.by_escalation,
+            tenant_consent=handover.tenant_consent,
         )
         changes.notify(
             members_of(to_organisation, cache=changes.people),
@@ -200,6 +281,12 @@ def offer_many(changes: CaseChanges, offers) -> list[Handover]:
             case=case,
         )
     return handovers
+
+
+def _not_in_force(consent):
+    """A consent record that does not cover a handover made without it: shown as it is when it is not in force
+    (refused, withdrawn); a consent in force that the offer chose not to use shows as none."""
+    return consent if consent is not None and not consent.in_force else None
 
 
 def end_offers(changes: CaseChanges, ended, *, status, reason="", describe) -> None:
@@ -238,14 +325,17 @@ def end_offers(changes: CaseChanges, ended, *, status, reason="", describe) -> N
 # --- a person's offer and its answer ---------------------------------------------------------------------------
 
 
-def offer_handover(user, case, *, to_organisation=None, summary, tenant_consent, now=None) -> Handover:
+def offer_handover(user, case, *, to_organisation=None, summary, tenant_consent=None, consent=None,
+                   now=None) -> Handover:
+    """A person's offer. What the dossier carries follows the tenant's consent: `consent` ({"given", "how",
+    "at"?}) records it now (the corporation's people); `tenant_consent` True (API version 1) asks for the
+    consent on record, recording one without a "how" when the case has none; False shares the reduced dossier;
+    neither follows the consent on record."""
     with case_change(user, case, Action.OFFER, now=now) as change:
         case = change.case
         summary = (summary or "").strip()
         if not summary:
             raise CaseError(_("Write a summary for the chain partner."), field="summary")
-        if tenant_consent is not True:
-            raise CaseError(_("Without the tenant's consent the dossier cannot be shared."), field="tenant_consent")
         if to_organisation is None:
             to_organisation = next_in_chain(case)
             if to_organisation is None:
@@ -256,8 +346,42 @@ def offer_handover(user, case, *, to_organisation=None, summary, tenant_consent,
             raise CaseError(_("This organisation is not a party to the covenant."), field="to_organisation")
         if to_organisation.kind not in RECEIVING_KINDS:
             raise CaseError(_("Cases cannot be handed over to this organisation."), field="to_organisation")
-        [handover] = offer_many(change.changes, [(case, to_organisation, summary, True, False)])
+        share = _consent_for_offer(change, tenant_consent=tenant_consent, consent=consent)
+        [handover] = offer_many(change.changes, [(case, to_organisation, summary, share, False)])
         return handover
+
+
+def _consent_for_offer(change, *, tenant_consent, consent) -> bool | None:
+    if tenant_consent not in (None, True, False):
+        raise CaseError(_("Say yes or no."), field="tenant_consent")
+    if consent is not None:
+        if tenant_consent is not None and tenant_consent != consent.get("given"):
+            raise CaseError(_("This does not match the consent given."), field="tenant_consent")
+        try:
+            return _record_consent(change, **consent).in_force
+        except CaseError as error:
+            if not error.field or error.conflict:
+                raise
+            raise CaseError(error.message, field=f"consent.{error.field}") from None
+    if tenant_consent is not True:
+        return tenant_consent
+    current = _lock_current(change.case)
+    if current is None:
+        try:
+            policy.check(change.actor, change.case, Action.RECORD_CONSENT, relations=change.relations)
+        except ForbiddenAction:
+            raise CaseError(_("No consent of the tenant is on record; the housing corporation records it."),
+                            field="tenant_consent") from None
+        return _record_consent(change, given=True, how="", how_required=False).in_force
+    if not current.in_force:
+        raise CaseError(_consent_not_in_force(current), field="tenant_consent")
+    return True
+
+
+def _consent_not_in_force(consent):
+    if consent.withdrawn_at is not None:
+        return _("The tenant has withdrawn the consent; record a new consent first.")
+    return _("The tenant gave no consent; record a new consent first.")
 
 
 def _open_offer(handover, *, answered_by):
@@ -358,6 +482,115 @@ def withdraw_handover(user, handover, *, reason="", now=None) -> Handover:
             describe=lambda h: _("Offer to %(org)s withdrawn") % {"org": h.to_organisation.name},
         )
         return offer
+
+
+# --- the tenant's consent --------------------------------------------------------------------------------------
+
+
+def _lock_current(case) -> Consent | None:
+    return (
+        Consent.objects.select_for_update(of=("self",))
+        .select_related("organisation", "recorded_by", "withdrawn_by")
+        .filter(case_id=case.pk, superseded_at__isnull=True)
+        .first()
+    )
+
+
+def record_consent(user, case, *, given, how="", at=None, now=None) -> Consent:
+    """The corporation records the tenant's answer (given or not, when, how). Given while an offer waits that was
+    made without it, that partner gets the full dossier now."""
+    with case_change(user, case, Action.RECORD_CONSENT, now=now) as change:
+        return _record_consent(change, given=given, how=how, at=at, checked=True)
+
+
+def _record_consent(change, *, given, how="", at=None, checked=False, how_required=True) -> Consent:
+    case, now, actor = change.case, change.now, change.actor
+    if not checked:
+        policy.check(actor, case, Action.RECORD_CONSENT, relations=change.relations)
+    if given not in (True, False):
+        raise CaseError(_("Say whether the tenant gives consent."), field="given")
+    how = how or ""
+    if how not in ConsentHow.values and how != "":
+        raise CaseError(_("Choose verbally, in writing or digitally."), field="how")
+    if given and not how and how_required:
+        raise CaseError(_("Say how the tenant gave consent."), field="how")
+    at = at or now
+    if at > now + timedelta(minutes=1):
+        raise CaseError(_("Consent cannot be dated in the future."), field="at")
+    current = _lock_current(case)
+    if not given and current is not None and current.in_force:
+        raise CaseError(_("The tenant's consent is on record: withdraw it if the tenant takes it back."),
+                        field="given")
+    if current is not None:
+        current.superseded_at = now
+        current.save(update_fields=["superseded_at"])
+    consent = Consent.objects.create(
+        case=case, given=given, how=how, at=at, organisation=actor.organisation, recorded_by=actor.user,
+        recorded_at=now,
+    )
+    if given:
+        how_text = ConsentHow(how).label if how else _("how not stated")
+        text = _("The tenant consents to sharing the case file with chain partners (%(how)s)") % {"how": how_text}
+    else:
+        text = _("The tenant does not consent to sharing the case file: partners get contact data and arrears only")
+    upgraded = _share_open_offer(change, consent) if given else []
+    change.event(EventKind.CONSENT_RECORDED, text, consent=consent.pk, given=given, how=how,
+                 at=at.isoformat(), handovers=upgraded)
+    return consent
+
+
+def _share_open_offer(change, consent) -> list[int]:
+    """The case's waiting offer made without consent gets the full dossier, now that consent is given."""
+    offers = list(
+        Handover.objects.select_for_update(of=("self",))
+        .filter(case_id=change.case.pk, status=HandoverStatus.OFFERED, tenant_consent=False)
+    )
+    if not offers:
+        return []
+    rows = dossier_rows(change.case)
+    for offer in offers:
+        offer.dossier = build_dossier(change.case, summary=offer.summary, consent=consent, now=change.now, rows=rows)
+        offer.tenant_consent = True
+    Handover.objects.bulk_update(offers, ["dossier", "tenant_consent"])
+    return [offer.pk for offer in offers]
+
+
+def withdraw_consent(user, case, *, now=None) -> Consent:
+    """The tenant takes the consent back: every dossier of the case that was shared with it is cut down to the
+    reduced dossier (and its summary, written under consent, removed), so that no copy of what needed consent
+    stays with a partner; the partners concerned are told."""
+    with case_change(user, case, Action.WITHDRAW_CONSENT, now=now) as change:
+        case, now = change.case, change.now
+        consent = _lock_current(case)
+        if consent is None or not consent.in_force:
+            raise CaseError(_("There is no consent to withdraw."))
+        consent.withdrawn_at, consent.withdrawn_by = now, change.actor.user
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        line = consent_line(consent)
+        shared = list(
+            Handover.objects.select_for_update(of=("self",)).select_related("to_organisation")
+            .filter(case_id=case.pk, tenant_consent=True)
+        )
+        for handover in shared:
+            handover.dossier = reduced_dossier(handover.dossier or {}, case_id=case.pk, consent=line)
+            handover.summary = ""
+            handover.tenant_consent = False
+        Handover.objects.bulk_update(shared, ["dossier", "summary", "tenant_consent"])
+        change.event(
+            EventKind.CONSENT_WITHDRAWN,
+            _("The tenant withdrew the consent: partners see contact data and arrears only"),
+            consent=consent.pk,
+            handovers=[handover.pk for handover in shared],
+        )
+        partners = {
+            handover.to_organisation_id: handover.to_organisation
+            for handover in shared
+            if handover.status in (HandoverStatus.OFFERED, HandoverStatus.ACCEPTED)
+        }
+        for organisation in partners.values():
+            change.notify(members_of(organisation),
+                          _("The tenant withdrew the consent for case #%(id)s") % {"id": case.pk})
+        return consent
 
 
 # --- joint home visits -----------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Web UI of the warm handover: the panel on the case page (offer, withdraw, plan a joint visit), the partner's
+"""Web UI of the warm handover: the panel on the case page (the tenant's consent, offer, withdraw, plan a joint
+visit), the partner's
 inbox with the frozen dossier (accept/decline in place with HTMX, a plain POST without JavaScript),
 "Mijn casussen" and the joint home visits. Thin: what a page offers comes from cases.policy, the rules live in
 cases.services, the reads in cases.selectors."""
@@ -14,15 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from config.errors import BusinessError
+from config.errors import BusinessError, ForbiddenAction, NotVisible
 from config.webhelpers import form_error, is_htmx
 
 from .. import policy, selectors, services
-from ..forms import DeclineForm, JointVisitForm, OfferForm, RecordVisitForm
+from ..forms import ConsentForm, DeclineForm, JointVisitForm, OfferForm, RecordVisitForm
 from ..models import OPEN_STATUSES, AccessLog, HandoverStatus
 from ..relations import relations_of
 from ..services.access import record_access_many
-from . import case_or_404, to_landing
+from ..services.handover import consent_line, current_consent
+from . import case_or_404, forbidden, to_landing
 
 PAGE_SIZE = 50
 INBOX_LIMIT = 200
@@ -42,7 +44,7 @@ def _organisation_id(user):
 # --- the panel on the case page ------------------------------------------------------------------------------
 
 
-def panel_data(user, case, allowed, *, offer_form=None, visit_form=None) -> dict:
+def panel_data(user, case, allowed, *, offer_form=None, visit_form=None, consent_form=None) -> dict:
     """Everything `templates/cases/_handover_panel.html` shows for `user` on `case`; `allowed` is
     policy.permitted(user, case). An offer is possible only from the statuses without an open offer (the policy's
     OFFER rule), so OFFER in `allowed` is the whole answer."""
@@ -53,15 +55,20 @@ def panel_data(user, case, allowed, *, offer_form=None, visit_form=None) -> dict
     # Errors of a submitted form whose section is not shown (the case changed meanwhile, or the reader may not).
     hidden_errors = [
         str(message)
-        for form, shown in ((offer_form, can_offer), (visit_form, can_plan_visit))
+        for form, shown in ((offer_form, can_offer), (visit_form, can_plan_visit),
+                            (consent_form, Action.RECORD_CONSENT in allowed))
         if form is not None and form.is_bound and not shown
         for messages_ in form.errors.values()
         for message in messages_
     ]
+    consent = consent_line(current_consent(case))
     return {
         "case": case,
         "allowed": allowed,
         "hidden_errors": hidden_errors,
+        "consent": consent,
+        "consent_in_force": consent["given"],
+        "consent_form": consent_form or (ConsentForm() if Action.RECORD_CONSENT in allowed else None),
         # Whether to explain why no offer form shows: an explanation for the holder, not a permission.
         "is_holder": case.is_open and case.holder_id == _organisation_id(user),
         "offer_form": offer_form or (OfferForm(case=case) if can_offer else None),
@@ -112,7 +119,6 @@ def offer(request, pk):
                 case,
                 to_organisation=form.cleaned_data["to_organisation"],
                 summary=form.cleaned_data["summary"],
-                tenant_consent=form.cleaned_data["tenant_consent"],
             )
         except BusinessError as error:
             status = form_error(form, error)
@@ -125,6 +131,48 @@ def offer(request, pk):
     else:
         services.record_access(request.user, case, AccessLog.What.DOSSIER)
     return _render_panel_page(request, case, allowed, status=status, offer_form=form)
+
+
+@login_required
+@require_POST
+def record_consent(request, pk):
+    case, allowed = case_or_404(request.user, pk)
+    form = ConsentForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            consent = services.record_consent(
+                request.user, case, given=form.cleaned_data["given"], how=form.cleaned_data["how"],
+                at=form.cleaned_data["at"],
+            )
+        except BusinessError as error:
+            status = form_error(form, error)
+            case, allowed = _after_refusal(request, pk)
+        else:
+            messages.success(request, _("The tenant's consent was recorded.") if consent.given
+                             else _("Recorded: the tenant does not consent."))
+            return redirect(_case_url(case.pk) + "#consent")
+    else:
+        services.record_access(request.user, case, AccessLog.What.DOSSIER)
+    return _render_panel_page(request, case, allowed, status=status, consent_form=form)
+
+
+@login_required
+@require_POST
+def withdraw_consent(request, pk):
+    case, _allowed = case_or_404(request.user, pk)
+    try:
+        services.withdraw_consent(request.user, case)
+    except (NotVisible, ForbiddenAction) as error:
+        if isinstance(error, NotVisible):
+            raise Http404 from None
+        return forbidden(request, error.message)
+    except BusinessError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The consent was withdrawn: the chain partners now see contact data and "
+                                    "arrears only."))
+    return redirect(_case_url(case.pk) + "#consent")
 
 
 @login_required
@@ -309,6 +357,7 @@ def my_cases(request):
         request.user, holder=request.user.membership.organisation_id, status=list(OPEN_STATUSES)
     ).order_by(F("deadline_at").asc(nulls_last=True), "id")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_access_many(request.user, [case.pk for case in page.object_list], AccessLog.What.LIST)
     return render(request, "cases/my_cases.html", {"page": page, "cases": page.object_list, "now": timezone.now()})
 
 
@@ -367,6 +416,8 @@ urlpatterns = [
     path("casussen/<int:pk>/overdracht/", case_handover, name="handover_panel"),
     path("casussen/<int:pk>/overdragen/", offer, name="handover_offer"),
     path("casussen/<int:pk>/huisbezoek/", plan_visit, name="joint_visit_plan"),
+    path("casussen/<int:pk>/toestemming/", record_consent, name="consent_record"),
+    path("casussen/<int:pk>/toestemming/intrekken/", withdraw_consent, name="consent_withdraw"),
     path("overdrachten/<int:pk>/intrekken/", withdraw, name="handover_withdraw"),
     path("inbox/", inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox_detail, name="inbox_detail"),

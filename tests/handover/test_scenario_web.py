@@ -19,9 +19,12 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def offer_via_ui(client, region, case, **overrides):
-    data = {"to_organisation": region.debt_assistance.pk, "summary": "Drie keer niet bereikt; buren: baan kwijt.",
-            "tenant_consent": "on"}
+def offer_via_ui(client, region, case, *, consent=True, **overrides):
+    """The offer form; with `consent`, the tenant's consent is recorded on the case page first (when the
+    client may)."""
+    if consent:
+        client.post(reverse("cases:consent_record", args=[case.pk]), {"given": "yes", "how": "verbal"})
+    data = {"to_organisation": region.debt_assistance.pk, "summary": "Drie keer niet bereikt; buren: baan kwijt."}
     data.update(overrides)
     return client.post(reverse("cases:handover_offer", args=[case.pk]), data)
 
@@ -101,15 +104,13 @@ def test_accept_without_javascript_redirects_to_the_case(client, region, unreach
         assert "Fam. Bulut" not in again.content.decode()
 
 
-def test_offer_needs_summary_and_consent(client, region, unreached_case):
+def test_offer_needs_a_summary_and_a_chain_partner(client, region, unreached_case):
+    # Without the tenant's consent an offer is made with the reduced dossier (tests/handover/test_consent.py).
     consultant = log_in(client, region.consultant)
     missing_summary = offer_via_ui(consultant, region, unreached_case, summary="  ")
     assert missing_summary.status_code == 400
     assert missing_summary.context["handover_data"]["offer_form"].errors["summary"]
-    no_consent = offer_via_ui(consultant, region, unreached_case, tenant_consent="")
-    assert no_consent.status_code == 400
-    assert no_consent.context["handover_data"]["offer_form"].errors["tenant_consent"]
-    assert b'class="errorlist"' in no_consent.content
+    assert b'class="errorlist"' in missing_summary.content
     outside_chain = offer_via_ui(consultant, region, unreached_case, to_organisation=region.unrelated.pk)
     assert outside_chain.status_code == 400
     assert outside_chain.context["handover_data"]["offer_form"].errors["to_organisation"]
