@@ -10,8 +10,9 @@ from django.utils.dateparse import parse_datetime
 
 from cases import outbox
 from cases.dashboard import warm_snapshots
+from cases.services.access import purge_old_access_log as purge_access_log
 from cases.services.escalation import escalate_overdue as sweep
-from cases.services.privacy import anonymise_expired_cases as anonymise
+from cases.services.privacy import anonymise
 
 # Stop starting new batches well before the soft time limit (settings.CELERY_TASK_SOFT_TIME_LIMIT, 240 s);
 # what is left is taken by the next beat, five minutes later.
@@ -31,8 +32,15 @@ def escalate_overdue(as_of: str | None = None) -> int:
     name="cases.tasks.anonymise_expired_cases", acks_late=True, reject_on_worker_lost=True, ignore_result=True
 )
 def anonymise_expired_cases() -> int:
-    """Scrub the personal data of closed cases past their convenant's retention period (DESIGN.md, Privacy)."""
-    return anonymise()
+    """What `manage.py anonymise` does (DESIGN.md, Privacy): expired cases, signals without case past their own
+    retention, tenants and households nothing needs. The number of cases anonymised."""
+    return len(anonymise().cases)
+
+
+@shared_task(name="cases.tasks.purge_old_access_log", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def purge_old_access_log() -> int:
+    """Delete access log rows past settings.ACCESS_LOG_RETENTION_DAYS (DESIGN.md, Privacy)."""
+    return purge_access_log()
 
 
 @shared_task(name=outbox.SEND_MAILS_TASK, ignore_result=True)

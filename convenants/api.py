@@ -26,11 +26,14 @@ class ConvenantSerializer(ModelSerializer):
     )
     working_days = serializers.BooleanField(required=False, default=True)
     retention_months = serializers.IntegerField(required=False, default=24)
+    signal_retention_months = serializers.IntegerField(
+        required=False, default=6, help_text="Months after its reference date that a signal which led to no case is kept."
+    )
 
     class Meta:
         model = Convenant
         fields = ["id", "name", "municipality", "parties", "chain", "deadlines", "policies", "working_days",
-                  "retention_months", "valid_from", "valid_until", "created_at", "updated_at"]
+                  "retention_months", "signal_retention_months", "valid_from", "valid_until", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def to_representation(self, convenant):
@@ -45,6 +48,7 @@ class ConvenantSerializer(ModelSerializer):
             "policies": {rule.kind: rule.policy for rule in rules},
             "working_days": convenant.working_days,
             "retention_months": convenant.retention_months,
+            "signal_retention_months": convenant.signal_retention_months,
             "valid_from": convenant.valid_from.isoformat() if convenant.valid_from else None,
             "valid_until": convenant.valid_until.isoformat() if convenant.valid_until else None,
             "created_at": DateTimeField().to_representation(convenant.created_at),

@@ -45,6 +45,11 @@ class Convenant(models.Model):
         help_text=_("Weekends and public holidays do not count."),
     )
     retention_months = models.PositiveIntegerField(_("retention period (months)"), default=24)
+    signal_retention_months = models.PositiveIntegerField(
+        _("signal retention period (months)"),
+        default=6,
+        help_text=_("A signal that led to no case is removed this many months after its reference date."),
+    )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,6 +67,9 @@ class Convenant(models.Model):
                 name="convenant_validity_ordered",
             ),
             models.CheckConstraint(condition=models.Q(retention_months__gte=1), name="convenant_retention_positive"),
+            models.CheckConstraint(
+                condition=models.Q(signal_retention_months__gte=1), name="convenant_signal_retention_positive"
+            ),
         ]
 
     def __str__(self):

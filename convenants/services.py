@@ -31,7 +31,8 @@ def chain_of(convenant: Convenant) -> list[Organisation]:
     return [link.organisation for link in convenant.chain_links.select_related("organisation").order_by("position")]
 
 
-def _validate(*, name, municipality, parties, chain, deadlines, policies, retention_months, valid_from, valid_until):
+def _validate(*, name, municipality, parties, chain, deadlines, policies, retention_months, valid_from, valid_until,
+              signal_retention_months=None):
     if not name or not name.strip():
         raise ConvenantError(_("Give the covenant a name."), field="name")
     if not municipality or not municipality.strip():
@@ -68,6 +69,10 @@ def _validate(*, name, municipality, parties, chain, deadlines, policies, retent
             raise ConvenantError(_("Unknown escalation policy: %(policy)s.") % {"policy": policy}, field="policies")
     if retention_months is not None and not 1 <= retention_months <= 120:
         raise ConvenantError(_("The retention period is between 1 and 120 months."), field="retention_months")
+    if signal_retention_months is not None and not 1 <= signal_retention_months <= 120:
+        raise ConvenantError(
+            _("The retention period is between 1 and 120 months."), field="signal_retention_months"
+        )
     if valid_from and valid_until and valid_until < valid_from:
         raise ConvenantError(_("The end date is before the start date."), field="valid_until")
 
@@ -103,6 +108,7 @@ def create_convenant(
     retention_months=24,
     valid_from=None,
     valid_until=None,
+    signal_retention_months=6,
 ) -> Convenant:
     """A new convenant. Deadlines not given take the defaults of DESIGN.md."""
     _validate(
@@ -115,12 +121,14 @@ def create_convenant(
         retention_months=retention_months,
         valid_from=valid_from,
         valid_until=valid_until,
+        signal_retention_months=signal_retention_months,
     )
     convenant = Convenant.objects.create(
         name=name.strip(),
         municipality=municipality.strip(),
         working_days=working_days,
         retention_months=retention_months,
+        signal_retention_months=signal_retention_months,
         valid_from=valid_from,
         valid_until=valid_until,
     )
@@ -146,8 +154,10 @@ def update_convenant(convenant: Convenant, **changes) -> Convenant:
         retention_months=changes.get("retention_months", convenant.retention_months),
         valid_from=changes.get("valid_from", convenant.valid_from),
         valid_until=changes.get("valid_until", convenant.valid_until),
+        signal_retention_months=changes.get("signal_retention_months", convenant.signal_retention_months),
     )
-    for field in ("name", "municipality", "working_days", "retention_months", "valid_from", "valid_until"):
+    for field in ("name", "municipality", "working_days", "retention_months", "signal_retention_months",
+                  "valid_from", "valid_until"):
         if field in changes:
             setattr(convenant, field, changes[field])
     convenant.save()

@@ -5,6 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
 
+# Advisory lock namespaces (pg_advisory_xact_lock(namespace, key)) of the signal intake: the import takes
+# (LOCK_SOURCE, source id), then (LOCK_HOUSEHOLDS, 0) when it links households; the removal of tenants after
+# their retention (cases.services.privacy) takes the same, so neither links to a row the other removes.
+LOCK_SOURCE = 7401
+LOCK_HOUSEHOLDS = 7402
+
 
 class SignalKind(models.TextChoices):
     RENT = "rent", _("Rent")

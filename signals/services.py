@@ -35,11 +35,7 @@ from convenants.selectors import convenant_for_corporation
 from partners.models import Organisation, OrganisationKind
 
 from . import parsing
-from .models import ArrearsSignal, SignalImport, SignalKind
-
-# Advisory lock namespaces (pg_advisory_xact_lock(namespace, key)).
-LOCK_SOURCE = 7401
-LOCK_HOUSEHOLDS = 7402
+from .models import LOCK_HOUSEHOLDS, LOCK_SOURCE, ArrearsSignal, SignalImport, SignalKind
 
 # The most signals one API call may carry (files are for more).
 API_MAX_RECORDS = 5000

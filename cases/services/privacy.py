@@ -1,39 +1,60 @@
-"""AVG: closed cases are anonymised once their convenant's retention period has passed (DESIGN.md, Privacy).
+"""AVG: what is kept about a household ends with its retention period (DESIGN.md, Privacy; docs/privacy.md).
 
-A closed case whose `closed_at` lies more than `convenant.retention_months` back is expired. Its tenant's
-personal data (name, phone, e-mail, street) is scrubbed, as is what was written about the tenant on the case:
-contact attempt notes, handover summaries and dossiers, note events, the notes copied into contact-attempt
-events, and notifications about the case. A tenant who still has another case within retention (open, or closed
-recently) is left alone until that one expires too. Each anonymised case gets an ANONYMISED event, which also
-marks it as done: a repeated run changes nothing.
+One run (`anonymise`: the daily beat task and `manage.py anonymise`) takes three steps, each in batches of one
+transaction:
+
+1. Signals that led to no case are removed `signal_retention_months` after their reference date (the setting of
+   the convenant of the signal's municipality; the field's default where none is); import reports that old lose
+   the values their failed rows quoted.
+2. A closed case past its convenant's `retention_months` loses every personal field and free text linked to it.
+   Every row with a foreign-key path to the case is found from the models (a model added later included): codes,
+   amounts, dates and links stay, texts are emptied or replaced by "[geanonimiseerd]", JSON emptied, the event
+   details keep only their codes and amounts. Its signals lose name, address, contract and signal numbers. The
+   case row stays, so the figures still count it; an ANONYMISED event marks it done.
+3. A tenant whose cases are all anonymised and who has no signal waiting for its own retention is emptied (the row
+   stays: the cases point at it). A tenant with neither case nor signal (a household known only from signals,
+   or a tenancy whose signals never opened a case) is removed.
+
+A repeated run finds nothing more to do. Tenants are changed under the signal intake's advisory locks, so that an
+import running at the same time never links a signal to a row this removes.
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.apps import apps
 from django.conf import settings
-from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db import connection, models, transaction
+from django.db.models import Case as Switch
+from django.db.models import CharField, Exists, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from convenants.models import Convenant
-from signals.models import ArrearsSignal
+from signals.models import LOCK_HOUSEHOLDS, LOCK_SOURCE, ArrearsSignal, SignalImport
 
 from ..models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
-    ContactAttempt,
+    CaseGroupObjectPermission,
     EventKind,
     Handover,
     Notification,
     Tenant,
 )
 
-ANONYMISED_NAME = "Geanonimiseerd"
+ANONYMISED = "[geanonimiseerd]"
+ANONYMISED_NAME = ANONYMISED
 CHUNK = 500
+SIGNAL_CHUNK = 5000
+
+# What an event's details keep: numbers, booleans, ids, and these codes and amounts (never free text).
+EVENT_DATA_KEPT = ("channel", "outcome", "how", "arrears_amount", "monthly_amount", "start_date", "deadline_kind",
+                   "action", "status")
+KEEP = object()
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -50,68 +71,243 @@ def months_before(moment: datetime, months: int) -> datetime:
     raise ValueError("unreachable")
 
 
+@dataclass
+class Report:
+    """What a run did (or, as a dry run, would do)."""
+
+    cases: list = field(default_factory=list)  # (case id, closed_at) of the cases anonymised
+    signals_removed: int = 0
+    signals_anonymised: int = 0
+    tenants_anonymised: int = 0
+    tenants_removed: int = 0
+    imports_cleared: int = 0
+
+
+class _DryRun(Exception):
+    pass
+
+
+def anonymise(*, now=None, dry_run=False) -> Report:
+    """The whole run as of `now`. A dry run does the same work and rolls it back: what it reports is exactly what
+    a run would do, and nothing changes."""
+    now = now or timezone.now()
+    report = Report()
+    if not dry_run:
+        _run(report, now)
+        return report
+    try:
+        with transaction.atomic():
+            _run(report, now)
+            raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def anonymise_expired_cases(*, now=None) -> int:
+    """A run; the number of cases anonymised."""
+    return len(anonymise(now=now).cases)
+
+
+def _run(report: Report, now) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        _remove_expired_signals(report, now)
+        _clear_old_import_reports(report, now)
+        _anonymise_expired_cases(report, now)
+        _settle_tenants(report, now)
+
+
+# --- 1. signals without case -----------------------------------------------------------------------------------
+
+
+def _signal_months() -> dict[str, int]:
+    """municipality → months a signal without case is kept there (the longest of its convenants)."""
+    months: dict[str, int] = {}
+    for municipality, value in Convenant.objects.values_list("municipality", "signal_retention_months"):
+        months[municipality] = max(months.get(municipality, 0), value)
+    return months
+
+
+def _default_signal_months() -> int:
+    return Convenant._meta.get_field("signal_retention_months").default
+
+
+def _before_signal_retention(now, date_field: str, municipality_field: str) -> Q:
+    """Rows whose `date_field` lies before the signal retention of their municipality."""
+    by_municipality = _signal_months()
+    condition = ~Q(**{f"{municipality_field}__in": list(by_municipality)}) & Q(
+        **{f"{date_field}__lt": _cutoff(now, _default_signal_months(), date_field)}
+    )
+    for municipality, months in by_municipality.items():
+        condition |= Q(**{municipality_field: municipality, f"{date_field}__lt": _cutoff(now, months, date_field)})
+    return condition
+
+
+def _cutoff(now, months, date_field):
+    moment = months_before(now, months)
+    return moment.date() if date_field == "reference_date" else moment
+
+
+def _remove_expired_signals(report: Report, now) -> None:
+    expired = Q(case__isnull=True) & _before_signal_retention(now, "reference_date", "municipality")
+    while True:
+        with transaction.atomic():
+            ids = list(
+                ArrearsSignal.objects.select_for_update(skip_locked=True)
+                .filter(expired)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:SIGNAL_CHUNK]
+            )
+            if not ids:
+                return
+            report.signals_removed += ArrearsSignal.objects.filter(pk__in=ids).delete()[0]
+
+
+def _clear_old_import_reports(report: Report, now) -> None:
+    """A failed row of an import report may quote what was sent (a postcode, a house number); after the signal
+    retention only its row number, its status and which fields failed remain."""
+    old = SignalImport.objects.filter(
+        _before_signal_retention(now, "uploaded_at", "organisation__municipality")
+    ).exclude(report=[])
+    with transaction.atomic():
+        for signal_import in old.select_for_update(skip_locked=True, of=("self",)).only("pk", "report"):
+            cleared = [_cleared_entry(entry) for entry in signal_import.report]
+            if cleared != signal_import.report:
+                SignalImport.objects.filter(pk=signal_import.pk).update(report=cleared)
+                report.imports_cleared += 1
+
+
+def _cleared_entry(entry):
+    if not isinstance(entry, dict):
+        return {}
+    kept = {key: entry[key] for key in ("row", "index", "status", "case") if key in entry}
+    if isinstance(entry.get("errors"), dict):
+        kept["errors"] = {name: [] for name in entry["errors"]}
+    return kept
+
+
+# --- 2. expired cases ------------------------------------------------------------------------------------------
+
+
 def _expired_q(now) -> Q:
     """Closed cases past their convenant's retention (one condition per convenant; there are few)."""
     condition = Q(pk__in=[])
     for convenant_id, months in Convenant.objects.values_list("pk", "retention_months"):
         condition |= Q(convenant_id=convenant_id, closed_at__lt=months_before(now, months))
-    return condition & Q(closed_at__isnull=False)
+    return condition & Q(closed_at__isnull=False) & ~Q(status__in=OPEN_STATUSES)
 
 
-def _not_done():
-    return ~Exists(CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=EventKind.ANONYMISED))
+def _done():
+    return Exists(CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=EventKind.ANONYMISED))
 
 
-def anonymise_expired_cases(*, now=None) -> int:
-    """Anonymise every expired closed case; the number of cases anonymised. Idempotent; safe concurrently."""
-    now = now or timezone.now()
+def _anonymise_expired_cases(report: Report, now) -> None:
     expired = _expired_q(now)
-    anonymised = 0
-    skipped_tenants: set[int] = set()
     while True:
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        with transaction.atomic():
             cases = list(
                 Case.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(expired, _not_done())
-                .exclude(tenant_id__in=skipped_tenants)
-                .only("pk", "tenant_id", "corporation_id")
+                .filter(expired)
+                .exclude(_done())
+                .only("pk", "corporation_id", "closed_at")
                 .order_by("pk")[:CHUNK]
             )
             if not cases:
-                return anonymised
-            tenant_ids = {case.tenant_id for case in cases}
-            # A tenant with a case still within retention keeps its data until that one expires as well.
-            live = set(
-                Case.objects.filter(tenant_id__in=tenant_ids)
-                .filter(Q(status__in=OPEN_STATUSES) | ~expired)
-                .values_list("tenant_id", flat=True)
-            )
-            skipped_tenants |= live
-            cases = [case for case in cases if case.tenant_id not in live]
-            if not cases:
+                return
+            _scrub_cases(cases, now, report)
+            report.cases.extend((case.pk, case.closed_at) for case in cases)
+
+
+def _linked_models(target) -> list[tuple[type[models.Model], str]]:
+    """(model, lookup of the target's id) for every model with a foreign-key path to `target`, two steps at most,
+    hidden relations (related_name="+") included: ("case_id") for a direct link, ("proposal__case_id") beyond."""
+    found, seen = [], {target}
+    frontier = [(target, None)]
+    for _step in range(2):
+        following = []
+        for model in apps.get_models():
+            if model in seen:
                 continue
-            anonymised += _anonymise(cases, now)
+            for parent, lookup in frontier:
+                links = [f for f in model._meta.concrete_fields if f.is_relation and f.related_model is parent]
+                if links:
+                    path = f"{links[0].name}__{lookup}" if lookup else f"{links[0].name}_id"
+                    following.append((model, path))
+                    seen.add(model)
+                    break
+        found += following
+        frontier = following
+    return found
 
 
-def _anonymise(cases, now) -> int:
-    case_ids = [case.pk for case in cases]
-    tenant_ids = {case.tenant_id for case in cases}
-    Tenant.objects.filter(pk__in=tenant_ids).update(
-        name=ANONYMISED_NAME, phone="", email="", street="", anonymised_at=now
-    )
-    ArrearsSignal.objects.filter(tenant_id__in=tenant_ids).update(name=ANONYMISED_NAME)
-    ContactAttempt.objects.filter(case_id__in=case_ids).exclude(notes="").update(notes="")
-    Handover.objects.filter(case_id__in=case_ids).update(
-        summary="", dossier={"anonymised_at": now.isoformat()}
-    )
-    # Events are append-only (CaseEvent.save refuses updates): scrub with queryset updates.
-    CaseEvent.objects.filter(case_id__in=case_ids, kind=EventKind.NOTE).update(description="")
-    CaseEvent.objects.filter(case_id__in=case_ids, kind=EventKind.CONTACT_ATTEMPT, data__has_key="notes").update(
-        data=RawSQL("data - 'notes'", [])
-    )
-    Notification.objects.filter(case_id__in=case_ids).update(
-        subject=Concat(Value(str(_("Anonymised case #"))), Cast("case_id", CharField())), body=""
-    )
+def _free_text(model) -> dict:
+    """field name → its anonymised value, for every field that can hold text about a person: texts without fixed
+    choices, e-mail and web addresses, JSON, IP addresses."""
+    values = {}
+    for model_field in model._meta.concrete_fields:
+        if model_field.is_relation or model_field.primary_key:
+            continue
+        if isinstance(model_field, (models.CharField, models.TextField)) and not model_field.choices:
+            fits = model_field.max_length is None or model_field.max_length >= len(ANONYMISED)
+            values[model_field.name] = "" if model_field.blank or not fits else ANONYMISED
+        elif isinstance(model_field, models.JSONField):
+            values[model_field.name] = None if model_field.null else model_field.get_default()
+        elif isinstance(model_field, models.GenericIPAddressField) and model_field.null:
+            values[model_field.name] = None
+    return values
+
+
+def _overrides() -> dict:
+    """Where the general rule of _free_text does not fit: constraints that want a text, texts the product writes
+    itself that may stay, the event details' codes."""
+    return {
+        CaseEvent: {
+            "description": "",
+            "data": RawSQL(
+                "CASE WHEN jsonb_typeof(data) = 'object' THEN COALESCE((SELECT jsonb_object_agg(e.key, e.value) "
+                "FROM jsonb_each(data) e WHERE jsonb_typeof(e.value) IN ('number', 'boolean', 'null') "
+                "OR (jsonb_typeof(e.value) = 'string' AND e.key = ANY(%s))), '{}'::jsonb) ELSE '{}'::jsonb END",
+                [list(EVENT_DATA_KEPT)],
+            ),
+        },
+        Notification: {
+            "subject": Concat(Value(str(_("Anonymised case #"))), Cast("case_id", CharField())),
+            "body": "",
+        },
+        Handover: {
+            "summary": "",
+            "reason": Switch(When(reason="", then=Value("")), default=Value(ANONYMISED)),
+        },
+        ArrearsSignal: _signal_values(),
+    }
+
+
+def _signal_values() -> dict:
+    return {
+        "name": "",
+        "postcode": "",
+        "house_number": "",
+        "contract_ref": Switch(When(contract_ref="", then=Value("")), default=Value(ANONYMISED)),
+        # The creditor's own number for its customer's signal: replaced by one that only this table knows.
+        "external_id": Concat(Value("anon-"), Cast("id", CharField())),
+        "municipality": KEEP,
+    }
+
+
+def _scrub_cases(cases, now, report: Report) -> None:
+    ids = [case.pk for case in cases]
+    overrides = _overrides()
+    for model, lookup in _linked_models(Case):
+        if model is CaseGroupObjectPermission:
+            continue  # the permission rows' copy of the case's state
+        values = {**_free_text(model), **overrides.get(model, {})}
+        values = {name: value for name, value in values.items() if value is not KEEP}
+        if not values:
+            continue
+        updated = model._base_manager.filter(**{f"{lookup}__in": ids}).update(**values)
+        if model is ArrearsSignal:
+            report.signals_anonymised += updated
+    _scrub_admin_log(Case, ids)
     CaseEvent.objects.bulk_create(
         CaseEvent(
             case_id=case.pk,
@@ -122,4 +318,75 @@ def _anonymise(cases, now) -> int:
         )
         for case in cases
     )
-    return len(cases)
+
+
+def _scrub_admin_log(model, ids) -> None:
+    """The admin's change history names the object it changed."""
+    if not apps.is_installed("django.contrib.admin") or not ids:
+        return
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
+    ).update(object_repr=ANONYMISED, change_message="")
+
+
+# --- 3. tenants ------------------------------------------------------------------------------------------------
+
+
+def _settle_tenants(report: Report, now) -> None:
+    waiting_case = Case.objects.filter(tenant_id=OuterRef("pk")).exclude(_done())
+    waiting_signal = ArrearsSignal.objects.filter(tenant_id=OuterRef("pk"), case__isnull=True)
+    expired = (
+        Tenant.objects.filter(anonymised_at__isnull=True)
+        .filter(Exists(Case.objects.filter(tenant_id=OuterRef("pk"))))
+        .exclude(Exists(waiting_case))
+        .exclude(Exists(waiting_signal))
+    )
+    unneeded = Tenant.objects.all()
+    for model, lookup in _linked_models(Tenant):
+        if "__" not in lookup:  # a direct link: a case, a signal, a model added later
+            unneeded = unneeded.exclude(Exists(model._base_manager.filter(**{lookup: OuterRef("pk")})))
+    for queryset, settle in ((expired, _empty_tenants), (unneeded, _remove_tenants)):
+        while True:
+            with transaction.atomic():
+                found = list(queryset.order_by("pk").values_list("pk", "corporation_id")[:CHUNK])
+                if not found:
+                    break
+                _lock_intake({corporation for _pk, corporation in found if corporation is not None})
+                tenants = list(
+                    queryset.filter(pk__in=[pk for pk, _c in found]).select_for_update(skip_locked=True)
+                    .values_list("pk", flat=True)
+                )
+                if not tenants:
+                    break
+                settle(tenants, now, report)
+
+
+def _lock_intake(corporations) -> None:
+    """The locks the signal import takes, in its order: the source's, then the households'."""
+    with connection.cursor() as cursor:
+        for corporation in sorted(corporations):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SOURCE, corporation])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_HOUSEHOLDS, 0])
+
+
+def _empty_tenants(ids, now, report: Report) -> None:
+    values = {**_free_text(Tenant), "name": ANONYMISED_NAME, "house_number": ""}
+    values["contract_ref"] = Switch(
+        When(corporation__isnull=True, then=Value("")),
+        default=Concat(Value("anon-"), Cast("id", CharField())),  # unique per corporation, as the constraint wants
+    )
+    report.tenants_anonymised += Tenant.objects.filter(pk__in=ids).update(**values, anonymised_at=now)
+    # Signals of the tenant that no case anonymised (linked to the tenant alone) lose their personal fields too.
+    signal_values = {name: value for name, value in _signal_values().items() if value is not KEEP}
+    ArrearsSignal.objects.filter(tenant_id__in=ids).exclude(name="", postcode="", house_number="").update(
+        **signal_values
+    )
+    _scrub_admin_log(Tenant, ids)
+
+
+def _remove_tenants(ids, now, report: Report) -> None:
+    _scrub_admin_log(Tenant, ids)
+    report.tenants_removed += Tenant.objects.filter(pk__in=ids).delete()[0]
