@@ -76,7 +76,8 @@ def test_access_log_for_managers_only(api, region, open_case):
 
 
 def test_schema_describes_the_api(api, region):
-    response = api.get("/api/schema/?format=json")
+    assert api.get("/api/schema/?format=json").status_code == 401  # for signed-in users and systems only
+    response = api.as_user(region.consultant).get("/api/schema/?format=json")
     assert response.status_code == 200
     paths = response.json()["paths"]
     for path in (
