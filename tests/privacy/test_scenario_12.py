@@ -6,6 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.urls import reverse
 
 from cases import services
 from cases.models import Case
@@ -20,7 +21,7 @@ TRACES = ("Fatima el Amrani", "Ribbeltsweg", "7521 AB", "7521AB", "06-98765432",
           "Kerkstraat 5", "rugklachten", "wachtlijst", "Ribbeltsweg 44", "DOM-884211", "SIG-884211")
 
 
-def test_three_years_after_closing_no_trace_of_the_tenant_is_left(api, region):
+def test_three_years_after_closing_no_trace_of_the_tenant_is_left(api, client, region):
     opened = at(2026, 3, 2)
     day = lambda n: opened + timedelta(days=n)  # noqa: E731
     created = api.as_user(region.consultant).post("/api/v1/cases/", {
@@ -58,3 +59,7 @@ def test_three_years_after_closing_no_trace_of_the_tenant_is_left(api, region):
     answer = api.as_user(region.consultant).get(f"/api/v1/cases/{case.pk}/")
     assert answer.status_code == 200
     assert answer.json()["status"] == "closed" and "Fatima" not in answer.content.decode()
+    client.force_login(region.consultant)
+    for page in (reverse("cases:detail", args=[case.pk]),):
+        shown = client.get(page)
+        assert shown.status_code == 200 and "Fatima" not in shown.content.decode(), page
