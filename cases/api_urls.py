@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("cases.api.dashboard")),
     path("", include("cases.api.notifications")),
     path("", include("cases.api.access_log")),
+    path("", include("cases.api.tenants")),
 ]

@@ -15,11 +15,13 @@ Services call `check` inside their lock; pages, templates and the API ask `permi
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import BusinessError, ForbiddenAction, NotVisible
 from partners.models import Membership, Organisation, OrganisationKind, Role
+from signals.models import ArrearsSignal
 
 from .models import CLOSED_STATUSES, OPEN_STATUSES, RESOLVING_OUTCOMES, CaseStatus, JointVisitStatus
 from .relations import Relation, relations_of
@@ -392,3 +394,68 @@ def visit_visible(user, visit, *, relations=None) -> bool:
     if _allows(TABLE[Action.VIEW], relations, actor.role):
         return True
     return visit.partner_id == actor.organisation.pk and Relation.FORMER not in relations
+
+
+# --- the tenant's data export (AVG right of access) ------------------------------------------------------------
+# A rule about a tenant across all their cases, not about one case. The corporation answers for its own tenancy:
+# its managers export every case of their corporation's tenant with the signals their corporation sent. The
+# household's other creditors' signals go to the municipality under the Wgs, never to the landlord: a
+# municipality's managers export the household's signals of their convenants' municipalities, and no case file.
+# Anyone else: the tenant is not visible (404).
+
+
+class ExportScope(StrEnum):
+    FULL = "full"  # the corporation's cases of the tenant, with its own signals
+    SIGNALS = "signals"  # the household's signals in the municipality, no case file
+
+
+@dataclass(frozen=True)
+class TenantExport:
+    """What one organisation's managers may export of a tenant: `tenants` and `signals` are query conditions on
+    Tenant and ArrearsSignal rows; `includes_cases` whether the case files come along."""
+
+    scope: ExportScope
+    organisation: Organisation
+    municipalities: frozenset = frozenset()
+
+    @property
+    def includes_cases(self) -> bool:
+        return self.scope == ExportScope.FULL
+
+    @property
+    def tenants(self):
+        if self.scope == ExportScope.FULL:
+            return Q(corporation_id=self.organisation.pk)
+        return Exists(ArrearsSignal.objects.filter(tenant_id=OuterRef("pk"), municipality__in=self.municipalities))
+
+    @property
+    def signals(self):
+        if self.scope == ExportScope.FULL:
+            return Q(source_id=self.organisation.pk) | Q(case__corporation_id=self.organisation.pk)
+        return Q(municipality__in=self.municipalities)
+
+
+def tenant_exports_for(user) -> TenantExport | None:
+    """Which tenants' data `user` may export at all (the search page): None for anyone but the managers of a
+    corporation, or of a municipality that is party to a convenant."""
+    actor = _actor_or_none(user)
+    if actor is None or actor.is_system or not actor.is_manager:
+        return None
+    organisation = actor.organisation
+    if organisation.kind == OrganisationKind.CORPORATION:
+        return TenantExport(ExportScope.FULL, organisation)
+    if organisation.kind == OrganisationKind.MUNICIPALITY:
+        municipalities = frozenset(organisation.convenants.values_list("municipality", flat=True))
+        if municipalities:
+            return TenantExport(ExportScope.SIGNALS, organisation, municipalities)
+    return None
+
+
+def may_export_tenant(user, tenant) -> TenantExport | None:
+    """What `user` may export of `tenant`, or None (the caller answers 404: the tenant's existence does not leak)."""
+    rule = tenant_exports_for(user)
+    if rule is None or tenant is None:
+        return None
+    if rule.scope == ExportScope.FULL:
+        return rule if tenant.corporation_id == rule.organisation.pk else None
+    return rule if type(tenant).objects.filter(rule.tenants, pk=tenant.pk).exists() else None

@@ -25,9 +25,11 @@ from .models import (
     JointVisit,
     JointVisitStatus,
     Notification,
+    Tenant,
     overdue_q,
 )
 from .permissions import case_permission_ids
+from .services import normalise_postcode
 
 
 def _permitted(user, codename, *, case_ref="pk", narrowing=None, user_id=None):
@@ -413,3 +415,17 @@ def why_returned(cases) -> dict:
         .distinct("case_id")
     )
     return {handover.case_id: handover for handover in ended}
+
+
+def tenants_for_export(user, q):
+    """The tenants `user` may export (policy.tenant_exports_for) that match `q`: a contract number or a postcode
+    exactly, or part of the name; by name. Nothing without a rule or a search."""
+    rule = policy.tenant_exports_for(user)
+    q = (q or "").strip()
+    if rule is None or not q:
+        return Tenant.objects.none()
+    match = Q(name__icontains=q) | Q(contract_ref__iexact=q)
+    postcode = normalise_postcode(q)
+    if postcode:
+        match |= Q(postcode=postcode)
+    return Tenant.objects.filter(rule.tenants).filter(match).select_related("corporation").order_by("name", "pk")

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("cases.views.dashboard")),
     path("", include("cases.views.notifications")),
     path("", include("cases.views.access_log")),
+    path("", include("cases.views.tenant_export")),
 ]

@@ -13,6 +13,7 @@ from config.pagination import CaseCursorPagination
 from .. import policy, selectors, services
 from ..filters import CaseFilter, SelectorFilterBackend, filter_values
 from ..models import AccessLog, Case, CaseEvent
+from ..services.export import case_signals
 from .base import APIMixin, service_errors
 from .serializers import (
     ArrangementInputSerializer,
@@ -26,6 +27,7 @@ from .serializers import (
     EventSerializer,
     MissedInstallmentInputSerializer,
     NoteInputSerializer,
+    SignalSummarySerializer,
     case_export,
 )
 
@@ -143,13 +145,17 @@ class CaseExport(APIMixin, generics.GenericAPIView):
     @extend_schema(
         responses=CaseExportSerializer,
         description="The case's personal data and full history (AVG right of access), for its corporation and "
-        "holder (policy action `export`; others who see the case get 403); written to the access log.",
+        "holder (policy action `export`; others who see the case get 403); written to the access log. `signals`: "
+        "the case's own and the household's signals the caller's organisation sent; the tenant's data across all "
+        "cases is GET /api/v1/tenants/{id}/export/.",
     )
     def get(self, request, pk):
         case = visible_case(request, pk)
         policy.check(request.user, case, policy.Action.EXPORT)
         services.record_access(request.user, case, AccessLog.What.EXPORT)
-        return Response(case_export(case, context=self.get_serializer_context()))
+        data = case_export(case, context=self.get_serializer_context())
+        data["signals"] = SignalSummarySerializer(case_signals(request.user, case), many=True).data
+        return Response(data)
 
 
 class ContactAttempts(APIMixin, generics.GenericAPIView):

@@ -141,6 +141,7 @@ def _render_case(request, case, allowed, *, status=200, **forms):
         "case": case,
         "tenant": case.tenant,
         "allowed": allowed,
+        "may_export_tenant": policy.may_export_tenant(request.user, case.tenant) is not None,
         "deadline": deadline_status(case),
         "returned_from": selectors.why_returned([case]).get(case.pk),
         "timeline": _timeline_rows(case),

@@ -324,6 +324,10 @@ NOT_CASE_RELATED = {
     "api-notification-read": "own notifications",
     "cases:notifications": "own notifications",
     "cases:notifications_read": "own notifications",
+    # a tenant's data across their cases, by the tenant's corporation and municipality (tests/privacy/test_export.py)
+    "api-tenant-export": "tenant export (cases.policy.may_export_tenant)",
+    "cases:tenant_search": "tenant export (cases.policy.tenant_exports_for)",
+    "cases:tenant_export": "tenant export (cases.policy.may_export_tenant)",
 }
 # Whole areas outside the product's case scope (Django admin for the platform administrator, auth, i18n, docs).
 NOT_CASE_RELATED_PREFIXES = ("admin/", "accounts/", "i18n/", "api/schema/", "api/docs/", "healthz")
