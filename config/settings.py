@@ -182,6 +182,8 @@ GUARDIAN_RAISE_403 = False
 
 # The security log (partners.SecurityEvent) keeps its rows this long.
 SECURITY_LOG_RETENTION_DAYS = env.int("SECURITY_LOG_RETENTION_DAYS", default=2 * 365)
+# The access log (AVG, cases.AccessLog) is kept this long; a daily beat task deletes older rows.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
 # The second factor (django-otp, partners.second_factor): required of these roles whenever it is on (DEBUG off,
 # unless set); the demo with DEBUG on signs in with a password alone.
 SECOND_FACTOR_REQUIRED = env.bool("SECOND_FACTOR_REQUIRED", default=not DEBUG)
@@ -280,6 +282,9 @@ CACHES = {
 }
 # How long a computed dashboard is reused; beat recomputes the default views more often than that.
 DASHBOARD_SNAPSHOT_SECONDS = env.int("DASHBOARD_SNAPSHOT_SECONDS", default=15 * 60)
+# Dashboard figures over fewer households than this are suppressed for viewers beyond their own organisation
+# (docs/dashboard.md, "Small groups").
+SMALL_GROUP_THRESHOLD = env.int("SMALL_GROUP_THRESHOLD", default=5)
 
 # Celery. Deadlines live in the database; queued tasks are only a trigger, so every task is idempotent and may
 # run again after a lost worker.
@@ -331,6 +336,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "anonymise-expired": {
         "task": "cases.tasks.anonymise_expired_cases",
+        "schedule": timedelta(hours=24),
+    },
+    "purge-old-access-log": {
+        "task": "cases.tasks.purge_old_access_log",
         "schedule": timedelta(hours=24),
     },
 }

@@ -13,6 +13,7 @@ from config.pagination import CaseCursorPagination
 from .. import policy, selectors, services
 from ..filters import CaseFilter, SelectorFilterBackend, filter_values
 from ..models import AccessLog, Case, CaseEvent
+from ..services.access import record_access_many
 from ..services.export import case_signals
 from .base import APIMixin, service_errors
 from .serializers import (
@@ -103,6 +104,7 @@ class CaseListCreate(APIMixin, generics.ListCreateAPIView):
         # The page's allowed actions at once: the relations of the user's organisation to the page's cases are
         # read in a fixed number of queries (none when it is the corporation or holder of all of them).
         context["allowed_actions"] = policy.permitted_many(request.user, page)
+        record_access_many(request.user, [case.pk for case in page], AccessLog.What.LIST)
         return self.get_paginated_response(CaseSerializer(page, many=True, context=context).data)
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer})

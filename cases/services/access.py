@@ -7,6 +7,13 @@ voting party's view while an eviction is proposed). Everyone else: nothing. One 
 one case is the one-element call.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
 from partners.models import Organisation
 
 from ..models import AccessLog, CaseGroupObjectPermission
@@ -74,20 +81,57 @@ def sync_permissions(case) -> None:
     sync_permissions_many([case])
 
 
-def record_access(user, case, what) -> AccessLog:
-    """Write who read which case's personal data. Called by every view that shows it."""
-    membership = getattr(user, "membership", None)
-    return AccessLog.objects.create(
-        user=user, organisation_id=membership.organisation_id if membership else None, case=case, what=what
-    )
+def _hour(moment):
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def record_access_many(user, case_ids, what) -> int:
-    """The read log for a page that shows several cases' personal data at once (one insert, not one per case)."""
+    """Write that `user` read the personal data (`what`: an AccessLog.What) of the cases `case_ids`: one INSERT
+    for all of them, whatever their number. A case already logged for this user and kind in the current hour
+    is skipped (ON CONFLICT DO NOTHING on the unique (user, case, what, hour)), so reloading a page adds nothing.
+    Returns how many cases were offered (not how many rows were new)."""
+    case_ids = list(dict.fromkeys(case_id for case_id in case_ids if case_id is not None))
+    if not case_ids or not getattr(user, "is_authenticated", False):
+        return 0
     membership = getattr(user, "membership", None)
     organisation_id = membership.organisation_id if membership else None
-    rows = AccessLog.objects.bulk_create(
-        AccessLog(user=user, organisation_id=organisation_id, case_id=case_id, what=what)
-        for case_id in dict.fromkeys(case_ids)
+    now = timezone.now()
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(user=user, organisation_id=organisation_id, case_id=case_id, what=what, at=now, hour=_hour(now))
+            for case_id in case_ids
+        ],
+        ignore_conflicts=True,
     )
-    return len(rows)
+    return len(case_ids)
+
+
+def record_access(user, case, what) -> None:
+    """Write who read which case's personal data (once per user, case, kind and hour). Called by every view
+    that shows it; `case` is a Case or its id."""
+    record_access_many(user, [getattr(case, "pk", case)], what)
+
+
+def narrow_access_log(logs, *, case=None, person=None, user=None, what=None):
+    """The access log's filters (page, export and API): a case id, a person (user name, or part of the full
+    name), a user id, a kind of read."""
+    if case is not None:
+        logs = logs.filter(case_id=case)
+    if user is not None:
+        logs = logs.filter(user_id=user)
+    if person:
+        person = person.strip()
+        logs = logs.alias(full_name=Concat("user__first_name", Value(" "), "user__last_name")).filter(
+            Q(user__username__iexact=person) | Q(full_name__icontains=person)
+        )
+    if what:
+        logs = logs.filter(what=what)
+    return logs
+
+
+def purge_old_access_log(*, now=None) -> int:
+    """Delete the rows older than settings.ACCESS_LOG_RETENTION_DAYS (default 730); returns how many."""
+    days = int(getattr(settings, "ACCESS_LOG_RETENTION_DAYS", 730))
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _by_model = AccessLog.objects.filter(at__lt=cutoff).delete()
+    return deleted

@@ -28,6 +28,7 @@ from ..forms import (
     WorklistFilterForm,
 )
 from ..models import AccessLog, AttemptOutcome, Channel, EventKind
+from ..services.access import record_access_many
 from . import case_or_404, deadline_status, forbidden, to_landing
 from .eviction import eviction_panel_context
 from .handovers import handover_panel_context
@@ -57,6 +58,7 @@ def worklist(request):
         case.returned_from = returned.get(case.pk)
     now = timezone.now()
     rows = [(case, deadline_status(case, now)) for case in page.object_list]
+    record_access_many(request.user, [case.pk for case, _status in rows], AccessLog.What.LIST)
     context = {
         "form": form,
         "more_filters": any(request.GET.get(name) for name in WorklistFilterForm.MORE_FILTERS),

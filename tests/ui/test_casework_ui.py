@@ -489,7 +489,7 @@ def test_worklist_query_count_does_not_grow_with_rows(region, client_as):
     many, rows = _count_queries(client)
     assert rows == 30
     assert many == few
-    assert few <= 8
+    assert few <= 9  # 8, and the one insert of the page's list reads into the access log
 
 
 def test_deadline_countdown_texts():
