@@ -122,7 +122,7 @@ class SecurityEventKind(models.TextChoices):
     CREATED = "created", _("Created")
     CHANGED = "changed", _("Changed")
     DELETED = "deleted", _("Deleted")
-    EXPORTED = "exported", _("Security log downloaded")
+    EXPORTED = "exported", _("Exported")
 
 
 class SecurityEvent(models.Model):
