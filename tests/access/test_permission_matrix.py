@@ -196,6 +196,15 @@ TABLE = [
     Endpoint("GET", "api-access-log", None, cells((403, ABSENT), **MANAGERS_LIST),
              query=lambda w: {"case": w.case.pk}, shows=api_has("case", "case")),
     Endpoint("GET", "api-dashboard", None, cells((403, 403), **CORPORATION_DASHBOARD), query=by_corporation),
+    # --- REST API: the tenant's consent. Every world's case has one in force (the corporation's first offer,
+    # version 1's tenant_consent). Only the corporation records and withdraws it; whoever sees the case reads it.
+    Endpoint("GET", "api-case-consent", "case", cells(**VISIBLE_READ)),
+    Endpoint("POST", "api-case-consent", "case",
+             cells(own_corporation=201, corporation_offering=201, corporation_partner_holds=201, holder=403,
+                   open_offer=403), body=constant({"given": True, "how": "verbal"})),
+    Endpoint("POST", "api-case-consent-withdraw", "case",
+             cells(own_corporation=200, corporation_offering=200, corporation_partner_holds=200, holder=403,
+                   open_offer=403), body=constant({})),
     # --- REST API: handovers. The world's handover: the offer that gives the relation (for the former holder
     # and the organisations outside the chain: the former holder's offer to welfare, which welfare accepted).
     # The inbox lists the offers an organisation received or sent, in any state (API.md: status filter), while
@@ -258,6 +267,12 @@ TABLE = [
     Endpoint("POST", "cases:joint_visit_plan", "case",
              cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=STATE,
                    corporation_partner_holds=403), body=web_visit_body),
+    Endpoint("POST", "cases:consent_record", "case",
+             cells(own_corporation=302, corporation_offering=302, corporation_partner_holds=302, holder=403,
+                   open_offer=403), body=constant({"given": "yes", "how": "verbal"})),
+    Endpoint("POST", "cases:consent_withdraw", "case",
+             cells(own_corporation=302, corporation_offering=302, corporation_partner_holds=302, holder=403,
+                   open_offer=403), body=constant({})),
     # The withdraw button exists for open offers only: any other handover is not found.
     Endpoint("POST", "cases:handover_withdraw", "handover", cells(corporation_offering=302),
              body=constant({"reason": "Toch bereikt."})),

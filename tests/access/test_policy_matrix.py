@@ -146,6 +146,9 @@ SERVICE_CALLS: dict[Action, Callable | str] = {
     Action.PROPOSE_EVICTION: lambda c: services.propose_eviction(c.user, c.case, reason="Weigert alle hulp."),
     Action.VOTE: lambda c: services.vote_on_eviction(c.user, c.proposal, agree=False, reason="Nog niet."),
     Action.CLOSE: lambda c: services.close_case(c.user, c.case, outcome="other", notes=""),
+    # Every scenario's case has a consent in force (the corporation's offers, version 1's tenant_consent).
+    Action.RECORD_CONSENT: lambda c: services.record_consent(c.user, c.case, given=True, how="verbal"),
+    Action.WITHDRAW_CONSENT: lambda c: services.withdraw_consent(c.user, c.case),
     Action.UPDATE_ARREARS: SYSTEM_ONLY,
     Action.ESCALATE: SYSTEM_ONLY,
 }
@@ -210,6 +213,8 @@ API_CALLS: dict[Action, Endpoint] = {
     Action.VOTE: Endpoint("POST", "api-eviction-proposal-votes", "proposal",
                           body({"agree": False, "reason": "Nog niet."})),
     Action.CLOSE: Endpoint("POST", "api-case-close", "case", body({"outcome": "other"})),
+    Action.RECORD_CONSENT: Endpoint("POST", "api-case-consent", "case", body({"given": True, "how": "verbal"})),
+    Action.WITHDRAW_CONSENT: Endpoint("POST", "api-case-consent-withdraw", "case"),
 }
 
 
@@ -243,6 +248,8 @@ PAGE_FORMS: dict[Action, PageForm] = {
     Action.ACCEPT: PageForm("inbox", "cases:handover_accept", "handover"),
     Action.DECLINE: PageForm("inbox", "cases:handover_decline", "handover"),
     Action.RECORD_VISIT: PageForm("visits", "cases:joint_visit_record", "visit"),
+    Action.RECORD_CONSENT: PageForm("case", "cases:consent_record", "case"),
+    Action.WITHDRAW_CONSENT: PageForm("case", "cases:consent_withdraw", "case"),
 }
 # The web endpoint of opening a case (not on an existing case).
 OPEN_PAGE = "cases:case_new"
