@@ -462,8 +462,111 @@ def dashboard_figures(scope: DashboardScope, date_from: date, date_to: date, *, 
         "households_several_kinds": households,
         "definitions": {key: str(text) for key, text in DEFINITIONS.items()},
         "links": case_links(scope, date_from, date_to) if scope.links else None,
+        "small_groups": {"threshold": small_group_threshold(), "applied": scope.is_municipality},
+        "suppressed": [],
     }
+    if scope.is_municipality:
+        figures["suppressed"] = suppress_small_groups(figures, small_group_threshold())
     return figures
+
+
+def small_group_threshold() -> int:
+    """Figures over fewer households than this identify people (settings.SMALL_GROUP_THRESHOLD, default 5)."""
+    return int(getattr(settings, "SMALL_GROUP_THRESHOLD", 5))
+
+
+def _small(n, threshold) -> bool:
+    return n is not None and 0 < n < threshold
+
+
+def _get(figures, path):
+    value = figures
+    for part in path.split("."):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def _blank(figures, path):
+    *parents, last = path.split(".")
+    holder = _get(figures, ".".join(parents)) if parents else figures
+    holder[int(last) if isinstance(holder, list) else last] = None
+
+
+def suppress_small_groups(figures: dict, threshold: int) -> list[str]:
+    """Blank (None) every figure over 1 to threshold - 1 households, in place: a count that small, and a sum, a
+    median or a share over such a group. Where the cells of a table add up to a total that is shown, a single
+    suppressed cell would follow from the others by subtraction, so the smallest other cell goes with it.
+    Returns the dotted paths of the blanked figures (`arrears.buckets.2.amount`), in the order of the answer."""
+    hidden = []
+
+    def hide(path, *groups):
+        if any(_small(n, threshold) for n in groups) and path not in hidden:
+            hidden.append(path)
+
+    def complete(cells, total_path):
+        """cells: [(size, [paths])] adding up to the figure at total_path."""
+        if total_path in hidden:
+            return
+        suppressed = [paths for size, paths in cells if paths[0] in hidden]
+        if len(suppressed) != 1:
+            return
+        shown = sorted((size, paths) for size, paths in cells if size > 0 and paths[0] not in hidden)
+        if shown:
+            hidden.extend(path for path in shown[0][1] if path not in hidden)
+
+    open_cases = figures["open_cases"]
+    hide("open_cases.total", open_cases["total"])
+    hide("open_cases.overdue", open_cases["overdue"])
+    for i, item in enumerate(open_cases["by_status"]):
+        hide(f"open_cases.by_status.{i}.count", item["count"])
+    complete([(item["count"], [f"open_cases.by_status.{i}.count"]) for i, item in enumerate(open_cases["by_status"])],
+             "open_cases.total")
+
+    arrears = figures["arrears"]
+    hide("arrears.total", arrears["cases"])
+    hide("arrears.cases", arrears["cases"])
+    for i, bucket in enumerate(arrears["buckets"]):
+        hide(f"arrears.buckets.{i}.count", bucket["count"])
+        hide(f"arrears.buckets.{i}.amount", bucket["count"])
+    complete(
+        [(bucket["count"], [f"arrears.buckets.{i}.count", f"arrears.buckets.{i}.amount"])
+         for i, bucket in enumerate(arrears["buckets"])],
+        "arrears.cases",
+    )
+
+    first = figures["first_contact"]
+    for key in ("opened", "settled", "within_deadline", "contacted"):
+        hide(f"first_contact.{key}", first[key])
+    hide("first_contact.share_within_deadline", first["settled"], first["within_deadline"])
+    hide("first_contact.median_days", first["contacted"])
+
+    for i, item in enumerate(figures["pickup_by_partner"]):
+        hide(f"pickup_by_partner.{i}.handovers", item["handovers"])
+        hide(f"pickup_by_partner.{i}.median_days", item["handovers"])
+
+    escalations = figures["escalations"]
+    hide("escalations.total", escalations["total"])
+    cells = []
+    for i, series in enumerate(escalations["by_kind"]):
+        for j, count in enumerate(series["counts"]):
+            hide(f"escalations.by_kind.{i}.counts.{j}", count)
+            cells.append((count, [f"escalations.by_kind.{i}.counts.{j}"]))
+    complete(cells, "escalations.total")
+
+    for key in ("proposed", "executed", "prevented"):
+        for j, count in enumerate(figures["evictions"][key]):
+            hide(f"evictions.{key}.{j}", count)
+
+    resolution = figures["resolution"]
+    hide("resolution.cases", resolution["cases"])
+    hide("resolution.resolved", resolution["resolved"])
+    hide("resolution.share", resolution["cases"], resolution["resolved"])
+
+    hide("households_several_kinds", figures["households_several_kinds"])
+
+    for path in hidden:
+        _blank(figures, path)
+    return hidden
 
 
 def snapshot_seconds() -> int:
@@ -475,9 +578,9 @@ def _snapshot_key(scope: DashboardScope, date_from: date, date_to: date) -> str:
     return ":".join(
         str(part)
         for part in (
-            "dashboard", 1, scope.viewer.pk, scope.organisation.pk if scope.organisation else "-",
+            "dashboard", 2, scope.viewer.pk, scope.organisation.pk if scope.organisation else "-",
             scope.convenant.pk if scope.convenant else "-", date_from.isoformat(), date_to.isoformat(),
-            get_language() or "-",
+            get_language() or "-", small_group_threshold(),
         )
     )
 

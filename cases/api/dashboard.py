@@ -37,67 +37,72 @@ class _Scope(serializers.Serializer):
 class _StatusCount(serializers.Serializer):
     status = serializers.CharField()
     label = serializers.CharField()
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(allow_null=True)
 
 
 class _OpenCases(serializers.Serializer):
-    total = serializers.IntegerField()
-    overdue = serializers.IntegerField()
+    total = serializers.IntegerField(allow_null=True)
+    overdue = serializers.IntegerField(allow_null=True)
     by_status = _StatusCount(many=True)
 
 
 class _Bucket(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    count = serializers.IntegerField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    count = serializers.IntegerField(allow_null=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
 
 
 class _Arrears(serializers.Serializer):
-    total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    cases = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    cases = serializers.IntegerField(allow_null=True)
     buckets = _Bucket(many=True)
 
 
 class _FirstContact(serializers.Serializer):
-    opened = serializers.IntegerField()
-    settled = serializers.IntegerField()
-    within_deadline = serializers.IntegerField()
+    opened = serializers.IntegerField(allow_null=True)
+    settled = serializers.IntegerField(allow_null=True)
+    within_deadline = serializers.IntegerField(allow_null=True)
     share_within_deadline = serializers.FloatField(allow_null=True)
-    contacted = serializers.IntegerField()
+    contacted = serializers.IntegerField(allow_null=True)
     median_days = serializers.FloatField(allow_null=True)
 
 
 class _Pickup(serializers.Serializer):
     organisation = _Named()
-    handovers = serializers.IntegerField()
+    handovers = serializers.IntegerField(allow_null=True)
     median_days = serializers.FloatField(allow_null=True)
 
 
 class _KindSeries(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
-    counts = serializers.ListField(child=serializers.IntegerField())
+    counts = serializers.ListField(child=serializers.IntegerField(allow_null=True))
 
 
 class _Escalations(serializers.Serializer):
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(allow_null=True)
     by_kind = _KindSeries(many=True)
 
 
 class _Evictions(serializers.Serializer):
-    proposed = serializers.ListField(child=serializers.IntegerField())
-    executed = serializers.ListField(child=serializers.IntegerField())
-    prevented = serializers.ListField(child=serializers.IntegerField())
+    proposed = serializers.ListField(child=serializers.IntegerField(allow_null=True))
+    executed = serializers.ListField(child=serializers.IntegerField(allow_null=True))
+    prevented = serializers.ListField(child=serializers.IntegerField(allow_null=True))
 
 
 class _Resolution(serializers.Serializer):
     cohort_from = serializers.DateField()
     cohort_to = serializers.DateField()
-    cases = serializers.IntegerField()
-    resolved = serializers.IntegerField()
+    cases = serializers.IntegerField(allow_null=True)
+    resolved = serializers.IntegerField(allow_null=True)
     share = serializers.FloatField(allow_null=True)
     reference_share = serializers.FloatField()
+
+
+class _SmallGroups(serializers.Serializer):
+    threshold = serializers.IntegerField(help_text="settings.SMALL_GROUP_THRESHOLD: fewer households than this")
+    applied = serializers.BooleanField(help_text="true for a municipality's (convenant-wide) figures")
 
 
 class _Period(serializers.Serializer):
@@ -122,9 +127,15 @@ class DashboardSerializer(serializers.Serializer):
     escalations = _Escalations()
     evictions = _Evictions()
     resolution = _Resolution()
-    households_several_kinds = serializers.IntegerField()
+    households_several_kinds = serializers.IntegerField(allow_null=True)
     definitions = serializers.DictField(child=serializers.CharField())
     links = serializers.DictField(allow_null=True, help_text="worklist URLs behind the figures; null for a municipality")
+    small_groups = _SmallGroups()
+    suppressed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="dotted paths of the figures that are null because they are over fewer households than the "
+        "threshold (a count, or a sum, median or share over such a group), e.g. `arrears.buckets.2.amount`",
+    )
 
 
 class DashboardView(APIMixin, APIView):

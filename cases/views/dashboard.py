@@ -1,5 +1,6 @@
 """The managers' dashboard page (/dashboard/) and its CSV export: the same figures as GET /api/v1/dashboard/."""
 
+import copy
 from datetime import datetime
 from decimal import Decimal
 
@@ -44,10 +45,10 @@ def _rows(figures):
         rows.append(("open_cases", item["status"], item["label"], item["count"]))
     rows.append(("open_cases", "total", _("Total open"), figures["open_cases"]["total"]))
     rows.append(("open_cases", "overdue", _("Overdue"), figures["open_cases"]["overdue"]))
-    rows.append(("arrears", "total", _("Total arrears (€)"), Decimal(figures["arrears"]["total"])))
+    rows.append(("arrears", "total", _("Total arrears (€)"), _decimal(figures["arrears"]["total"])))
     for bucket in figures["arrears"]["buckets"]:
         rows.append(("arrears", f"{bucket['key']}.count", bucket["label"], bucket["count"]))
-        rows.append(("arrears", f"{bucket['key']}.amount", bucket["label"] + " (€)", Decimal(bucket["amount"])))
+        rows.append(("arrears", f"{bucket['key']}.amount", bucket["label"] + " (€)", _decimal(bucket["amount"])))
     first = figures["first_contact"]
     rows.append(("first_contact", "opened", _("Cases opened in the period"), first["opened"]))
     rows.append(("first_contact", "settled", _("First-contact deadline settled"), first["settled"]))
@@ -76,6 +77,30 @@ def _rows(figures):
     return rows
 
 
+def _decimal(amount):
+    return None if amount is None else Decimal(amount)
+
+
+def shown(figures):
+    """The figures as the page shows them: every suppressed figure (figures["suppressed"]) replaced by the text
+    "< 5" (the threshold), the rest untouched. The API and the CSV keep None (null, a blank cell)."""
+    if not figures["suppressed"]:
+        return figures
+    page = copy.deepcopy(figures)
+    text = small_group_text(figures)
+    for dotted in figures["suppressed"]:
+        *parents, last = dotted.split(".")
+        holder = page
+        for part in parents:
+            holder = holder[int(part)] if isinstance(holder, list) else holder[part]
+        holder[int(last) if isinstance(holder, list) else last] = text
+    return page
+
+
+def small_group_text(figures):
+    return f"< {figures['small_groups']['threshold']}"
+
+
 def _forbidden(request, error):
     return forbidden(request, error.message)
 
@@ -94,6 +119,9 @@ def dashboard(request):
         return _forbidden(request, error)
     context = {"figures": figures, "errors": errors, "scope": scope, "values": request.GET}
     if figures is not None:
+        raw, figures = figures, shown(figures)
+        hidden = set(raw["suppressed"])
+        context["figures"] = figures
         months = figures["months"]
         evictions = figures["evictions"]
         context.update(
@@ -109,14 +137,19 @@ def dashboard(request):
                 "deadline_kinds": list(DeadlineKind),
                 "export_query": request.GET.urlencode(),
                 "computed_at": datetime.fromisoformat(figures["computed_at"]),
-                "arrears_total": number_format(Decimal(figures["arrears"]["total"]), 2, force_grouping=True),
+                "arrears_total": (
+                    small_group_text(raw) if "arrears.total" in hidden
+                    else number_format(Decimal(raw["arrears"]["total"]), 2, force_grouping=True)
+                ),
+                "small_group_text": small_group_text(raw),
                 "pct": {
-                    "first_contact": _percent(figures["first_contact"]["share_within_deadline"]),
-                    "resolution": _percent(figures["resolution"]["share"]),
-                    "reference": _percent(figures["resolution"]["reference_share"]),
-                    "reference_text": f'{_percent(figures["resolution"]["reference_share"])}%',
+                    "first_contact": _percent(raw["first_contact"]["share_within_deadline"],
+                                              "first_contact.share_within_deadline" in hidden, raw),
+                    "resolution": _percent(raw["resolution"]["share"], "resolution.share" in hidden, raw),
+                    "reference": _percent(raw["resolution"]["reference_share"]),
+                    "reference_text": _percent(raw["resolution"]["reference_share"]),
                 },
-                "chart_data": _chart_data(figures),
+                "chart_data": _chart_data(raw),
             }
         )
     else:
@@ -136,27 +169,36 @@ def dashboard(request):
     return render(request, "cases/dashboard.html", context, status=400 if errors else 200)
 
 
-def _percent(share):
-    return None if share is None else round(share * 100)
+def _percent(share, suppressed=False, figures=None):
+    if suppressed:
+        return small_group_text(figures)
+    return None if share is None else f"{round(share * 100)}%"
 
 
 def _chart_data(figures):
     """What static/js/dashboard.js draws: labels already translated, numbers as numbers."""
     evictions = figures["evictions"]
+    text = small_group_text(figures)
+
+    def label(text_label, value):
+        # A suppressed bar (None) is not drawn; its label says why.
+        return text_label if value is not None else f"{text_label} ({text})"
+
     return {
         "months": figures["months"],
+        "suppressed_text": text,
         "status": {
-            "labels": [item["label"] for item in figures["open_cases"]["by_status"]],
+            "labels": [label(item["label"], item["count"]) for item in figures["open_cases"]["by_status"]],
             "counts": [item["count"] for item in figures["open_cases"]["by_status"]],
             "label": _("Open cases"),
         },
         "arrears": {
-            "labels": [bucket["label"] for bucket in figures["arrears"]["buckets"]],
+            "labels": [label(bucket["label"], bucket["count"]) for bucket in figures["arrears"]["buckets"]],
             "counts": [bucket["count"] for bucket in figures["arrears"]["buckets"]],
             "label": _("Cases"),
         },
         "pickup": {
-            "labels": [item["organisation"]["name"] for item in figures["pickup_by_partner"]],
+            "labels": [label(item["organisation"]["name"], item["median_days"]) for item in figures["pickup_by_partner"]],
             "days": [item["median_days"] for item in figures["pickup_by_partner"]],
             "label": _("Median days"),
         },
