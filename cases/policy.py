@@ -329,6 +329,7 @@ MENU_ITEMS = {
     "escalations": "cases:escalations",
     "access_log": "cases:access_log",
     "signal_import": "signals:import",
+    "tenant_export": "cases:tenant_search",
 }
 # Organisations that work cases (their own tenants', or handed over to them) and those that receive offers.
 RECEIVING_KINDS = frozenset(
@@ -360,6 +361,8 @@ def menu_for(user) -> frozenset[str]:
         items |= {"escalations", "access_log"}
     if kind in SIGNAL_REPORTING_KINDS:
         items.add("signal_import")
+    if actor.is_manager and kind in (OrganisationKind.CORPORATION, OrganisationKind.MUNICIPALITY):
+        items.add("tenant_export")  # the right of access (tenant_exports_for decides whose data)
     return frozenset(items)
 
 

@@ -27,6 +27,7 @@ MENU_LINKS = {
     "escalations": "cases:escalations",
     "access_log": "cases:access_log",
     "signal_import": "signals:import",
+    "tenant_export": "cases:tenant_search",
 }
 
 
@@ -46,11 +47,12 @@ def nav_of(response):
     [
         ("consultant", None, {"worklist", "my_cases", "joint_visits", "signal_import"}),
         ("corporation_manager", None,
-         {"worklist", "my_cases", "joint_visits", "dashboard", "escalations", "access_log", "signal_import"}),
+         {"worklist", "my_cases", "joint_visits", "dashboard", "escalations", "access_log", "signal_import",
+          "tenant_export"}),
         ("debt_coach", None, {"worklist", "inbox", "my_cases", "joint_visits"}),
         ("debt_manager", None,
          {"worklist", "inbox", "my_cases", "joint_visits", "dashboard", "escalations", "access_log"}),
-        ("regisseur", "cases:dashboard", {"dashboard"}),
+        ("regisseur", "cases:dashboard", {"dashboard", "tenant_export"}),
         ("creditor", "signals:import", {"signal_import"}),
     ],
 )
