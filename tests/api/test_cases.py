@@ -109,7 +109,7 @@ def test_export_has_personal_data_and_full_history(api, region, open_case):
     assert [a["channel"] for a in export["contact_attempts"]] == ["phone"]
     assert [h["to_organisation"]["id"] for h in export["handovers"]] == [region.debt_assistance.pk]
     assert export["handovers"][0]["dossier"]["contact_attempts"][0]["channel"] == "phone"
-    assert [e["kind"] for e in export["timeline"]] == ["opened", "contact_attempt", "note", "handover_offered"]
+    assert [e["kind"] for e in export["timeline"]] == ["opened", "contact_attempt", "note", "consent_recorded", "handover_offered"]
     assert export["timeline"][2]["description"] == "Brief gestuurd"
     assert {"arrangements", "joint_visits", "escalations", "eviction_proposals", "signals", "accessed"} <= set(export)
     assert export["accessed"][-1]["what"] == "export"
