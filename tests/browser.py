@@ -70,3 +70,21 @@ def log_in(page, live_server, username, password="geheim-wachtwoord-1"):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+DASHBOARD_CHARTS = ("chart-status", "chart-arrears", "chart-pickup", "chart-escalations", "chart-evictions")
+
+
+def wait_for_charts(page, charts=DASHBOARD_CHARTS):
+    """Chart.js made each chart on its canvas, and the canvas has pixels drawn on it."""
+    for chart in charts:
+        page.wait_for_function(
+            """(id) => {
+                const canvas = document.getElementById(id);
+                if (!canvas || !window.Chart || !Chart.getChart(canvas) || !canvas.width) return false;
+                const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+                for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+                return false;
+            }""",
+            arg=chart,
+        )

@@ -19,14 +19,13 @@ import urllib.request
 import pytest
 from django_otp.oath import totp
 
-from tests.browser import ARTIFACTS, DESKTOP
+from tests.browser import ARTIFACTS, DESKTOP, wait_for_charts
 
 pytestmark = pytest.mark.e2e
 
 BASE = os.environ.get("PRODUCTION_URL", "").rstrip("/")
 PASSWORD = "demo-wachtwoord-2026"  # the demo users of seed_demo (README)
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
-CHARTS = ("chart-status", "chart-arrears", "chart-pickup", "chart-escalations", "chart-evictions")
 
 
 class Problems(list):
@@ -174,18 +173,7 @@ def test_a_manager_reaches_the_dashboard_only_through_the_second_factor(page):
 def test_manager_dashboard_draws_its_charts(page):
     log_in(page, "teamleider.domijn", next_path="/dashboard/")
     visit(page, "/dashboard/")
-    for chart in CHARTS:
-        # Chart.js made a chart on the canvas, and the canvas has pixels drawn on it.
-        page.wait_for_function(
-            """(id) => {
-                const canvas = document.getElementById(id);
-                if (!canvas || !window.Chart || !Chart.getChart(canvas) || !canvas.width) return false;
-                const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-                for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
-                return false;
-            }""",
-            arg=chart,
-        )
+    wait_for_charts(page)
     assert "None" not in page.inner_text("main")  # every median and figure computed (PostgreSQL)
     no_problems(page)
 

@@ -7,12 +7,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.browser import DESKTOP, log_in
+from tests.browser import DESKTOP, log_in, wait_for_charts
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHARTS = ("chart-status", "chart-arrears", "chart-pickup", "chart-escalations", "chart-evictions")
 
 # Reports every violation to the test, across navigations (the function is bound to the browser context).
 RECORD_VIOLATIONS = """
@@ -74,17 +73,7 @@ def watched(browser, live_server):
 
 
 def charts_drawn(page):
-    for chart in CHARTS:
-        page.wait_for_function(
-            """(id) => {
-                const canvas = document.getElementById(id);
-                if (!canvas || !window.Chart || !Chart.getChart(canvas) || !canvas.width) return false;
-                const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-                for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
-                return false;
-            }""",
-            arg=chart,
-        )
+    wait_for_charts(page)
 
 
 def test_product_pages_keep_the_policy(region, live_server, watched):
