@@ -342,6 +342,8 @@ NOT_CASE_RELATED = {
     # a tenant's data across their cases, by the tenant's corporation and municipality (tests/privacy/test_export.py)
     "api-tenant-export": "tenant export (cases.policy.may_export_tenant)",
     "cases:tenant_search": "tenant export (cases.policy.tenant_exports_for)",
+    "cases:access_log_export": "the access log's CSV: no tenant data, the access log page's rule "
+                               "(tests/access/test_access_log_dedup.py)",
     "cases:tenant_export": "tenant export (cases.policy.may_export_tenant)",
 }
 # Whole areas outside the product's case scope (Django admin for the platform administrator, auth, i18n, docs).
