@@ -139,6 +139,9 @@ class Case(models.Model):
     last_activity_at = models.DateTimeField(_("last activity"))
     # Came back after a decline or a withdrawn offer, and the holder has not acted on it since.
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    # The tenant's consent to sharing the case file is in force (the case's current Consent record, kept here so
+    # that the policy can read it without a query).
+    consent_in_force = models.BooleanField(_("consent in force"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

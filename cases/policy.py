@@ -71,7 +71,8 @@ def _actor_or_none(user) -> Actor | None:
 
 
 class Action(StrEnum):
-    VIEW = "view"  # the case, its timeline
+    VIEW = "view"  # the case: its tenant's contact data, arrears, status, deadline
+    READ_HISTORY = "read_history"  # what was done on it: the whole timeline (attempts, notes, arrangements)
     READ_DOSSIER = "read_dossier"  # a handover's dossier
     EXPORT = "export"  # the case's personal data (right of access)
     EDIT = "edit"  # any change to the case file (the change_case permission row)
@@ -117,6 +118,8 @@ class Rule:
     who: dict = field(default_factory=dict)  # relation → roles
     system: bool = False  # the system (sweep, signal import) may do it too
     refused: dict = field(default_factory=dict)  # status → message, when that status refuses it
+    # Relations in `who` that allow the action only while the tenant's consent to share the case file is in force.
+    with_consent: frozenset = frozenset()
     forbidden: object = _("Your organisation cannot do this on this case.")
 
 
@@ -125,8 +128,14 @@ TABLE: dict[Action, Rule] = {
         ALL_STATUSES, None, system=True,
         who={**HOLDER_OR_CORPORATION, Relation.OFFERED: ALL_ROLES, Relation.VOTER: MANAGERS, Relation.VOTED: MANAGERS},
     ),
+    # The landlord's casework reaches a chain partner only with the tenant's consent (Besluit gemeentelijke
+    # schuldhulpverlening): without it a partner reads the case's contact data and arrears, and its own entries.
+    Action.READ_HISTORY: Rule(
+        ALL_STATUSES, None, who={**HOLDER_OR_CORPORATION, Relation.OFFERED: ALL_ROLES},
+        with_consent=frozenset({Relation.HOLDER, Relation.OFFERED}),
+    ),
     Action.READ_DOSSIER: Rule(ALL_STATUSES, None, who={**HOLDER_OR_CORPORATION, Relation.OFFERED: ALL_ROLES}),
-    Action.EXPORT: Rule(ALL_STATUSES, None, who=HOLDER_OR_CORPORATION),
+    Action.EXPORT: Rule(ALL_STATUSES, None, who=HOLDER_OR_CORPORATION, with_consent=frozenset({Relation.HOLDER})),
     Action.EDIT: Rule(OPEN, None, who=HOLDER_OR_CORPORATION, system=True),
     Action.OPEN: Rule(frozenset(), CaseStatus.OPEN, who={Relation.CORPORATION: ALL_ROLES}, system=True,
                       forbidden=_("Only a housing corporation can open a case.")),
@@ -188,12 +197,16 @@ TABLE: dict[Action, Rule] = {
 }
 
 # Actions that read rather than change: they are allowed on closed cases too.
-READS = frozenset({Action.VIEW, Action.READ_DOSSIER, Action.EXPORT})
+READS = frozenset({Action.VIEW, Action.READ_HISTORY, Action.READ_DOSSIER, Action.EXPORT})
 
 
 
-def _allows(rule: Rule, relations, role) -> bool:
-    return any(role in rule.who.get(relation, ()) for relation in relations)
+def _allows(rule: Rule, relations, role, case=None) -> bool:
+    consent = case is not None and case.consent_in_force
+    return any(
+        role in rule.who.get(relation, ()) and (consent or relation not in rule.with_consent)
+        for relation in relations
+    )
 
 
 def _relations(actor: Actor, case, relations):
@@ -216,7 +229,7 @@ def check(actor, case, action: Action, *, relations=None) -> None:
         relations = _relations(actor, case, relations)
         if not _allows(TABLE[Action.VIEW], relations, actor.role):
             raise NotVisible(_("This case does not exist or is not visible to you."))
-        if not _allows(rule, relations, actor.role):
+        if not _allows(rule, relations, actor.role, case):
             raise ForbiddenAction(rule.forbidden)
     if case.status not in rule.starts_from:
         raise CaseError(_refusal(rule, case))
@@ -255,7 +268,8 @@ def permitted(user, case, *, relations=None) -> frozenset[Action]:
     return frozenset(
         action
         for action, rule in TABLE.items()
-        if action != Action.OPEN and rule.who and case.status in rule.starts_from and _allows(rule, relations, actor.role)
+        if action != Action.OPEN and rule.who and case.status in rule.starts_from
+        and _allows(rule, relations, actor.role, case)
     )
 
 
@@ -302,6 +316,15 @@ def grants(relations, status) -> set[tuple[str, str]]:
 def visit_outcome_due(visit, now=None) -> bool:
     """A joint visit's outcome can be recorded from its planned time on, while it is planned."""
     return visit.status == JointVisitStatus.PLANNED and visit.planned_at <= (now or timezone.now())
+
+
+def reads_handover_summary(user, handover) -> bool:
+    """A handover's summary is casework: the partner reads it only when the dossier went with the tenant's
+    consent (still in force); the organisation that wrote it always."""
+    actor = _actor_or_none(user)
+    if actor is None:
+        return False
+    return handover.tenant_consent or actor.organisation.pk == handover.from_organisation_id
 
 
 # --- what a person may use beyond one case ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .models import (
     CaseEvent,
     CaseGroupObjectPermission,
     Escalation,
+    EventKind,
     Handover,
     HandoverStatus,
     JointVisit,
@@ -249,8 +250,33 @@ def can_change(user, case) -> bool:
 TIMELINE_ORDER = ("at", "id")
 
 
-def timeline(case):
-    return CaseEvent.objects.filter(case=case).select_related("actor", "organisation").order_by(*TIMELINE_ORDER)
+# What a reader without cases.policy.Action.READ_HISTORY (a chain partner without the tenant's consent) sees of
+# the timeline besides its own organisation's entries: the arrears, the consent, the offer made to it.
+SHARED_WITHOUT_CONSENT = (
+    EventKind.OPENED, EventKind.ARREARS_UPDATED, EventKind.CONSENT_RECORDED, EventKind.CONSENT_WITHDRAWN,
+    EventKind.ANONYMISED,
+)
+
+
+def timeline(case, *, reduced_for=None):
+    """The case's events, oldest first; `reduced_for` (an organisation): only what it may read without the
+    tenant's consent."""
+    events = CaseEvent.objects.filter(case=case)
+    if reduced_for is not None:
+        events = events.filter(
+            Q(organisation_id=reduced_for.pk)
+            | Q(kind__in=SHARED_WITHOUT_CONSENT)
+            | Q(kind=EventKind.HANDOVER_OFFERED, data__to_organisation=reduced_for.pk)
+        )
+    return events.select_related("actor", "organisation").order_by(*TIMELINE_ORDER)
+
+
+def history_reader(user, case, allowed):
+    """None when `user` reads the case's whole history (`allowed`: policy.permitted), else their organisation,
+    for `timeline(reduced_for=…)` and the other parts of the casework it reads only its own of."""
+    if policy.Action.READ_HISTORY in allowed:
+        return None
+    return policy.actor_of(user).organisation
 
 
 def timeline_start(case, count):

@@ -407,7 +407,13 @@ class HandoverSerializer(ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_summary(self, handover) -> str:
-        return handover.summary if self._visible() else ""
+        request = self.context.get("request")
+        user = getattr(request, "user", None) or self.context.get("user")
+        if self.context.get("export"):  # the right of access: everything stored (policy.Action.EXPORT decided)
+            return handover.summary
+        if not self._visible() or not policy.reads_handover_summary(user, handover):
+            return ""
+        return handover.summary
 
 
 class HandoverDetailSerializer(HandoverSerializer):
@@ -574,5 +580,5 @@ def case_export(case, *, context=None) -> dict:
             "timeline": case.events.select_related("actor", "organisation").order_by("at", "id"),
             "accessed": case.access_logs.select_related("organisation").order_by("at"),
         },
-        context=context or {},
+        context={**(context or {}), "export": True},
     ).data

@@ -132,7 +132,7 @@ class TenantExport(APIMixin, generics.GenericAPIView):
         query = DownloadQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = export_tenant(request.user, pk)
-        response = Response(TenantExportSerializer(data, context=self.get_serializer_context()).data)
+        response = Response(TenantExportSerializer(data, context={**self.get_serializer_context(), "export": True}).data)
         if query.validated_data["download"]:
             response["Content-Disposition"] = f'attachment; filename="huurder-{data.tenant.pk}-inzage.json"'
         return response

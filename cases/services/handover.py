@@ -533,6 +533,7 @@ def _record_consent(change, *, given, how="", at=None, checked=False, how_requir
         text = _("The tenant consents to sharing the case file with chain partners (%(how)s)") % {"how": how_text}
     else:
         text = _("The tenant does not consent to sharing the case file: partners get contact data and arrears only")
+    change.set(consent_in_force=given)
     upgraded = _share_open_offer(change, consent) if given else []
     change.event(EventKind.CONSENT_RECORDED, text, consent=consent.pk, given=given, how=how,
                  at=at.isoformat(), handovers=upgraded)
@@ -566,6 +567,7 @@ def withdraw_consent(user, case, *, now=None) -> Consent:
             raise CaseError(_("There is no consent to withdraw."))
         consent.withdrawn_at, consent.withdrawn_by = now, change.actor.user
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        change.set(consent_in_force=False)
         line = consent_line(consent)
         shared = list(
             Handover.objects.select_for_update(of=("self",)).select_related("to_organisation")

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cases import policy
 from cases.models import DeadlineState
 from convenants.models import DeadlineKind
 
@@ -79,3 +80,9 @@ def deadline_badge(case, now=None):
         state,
         text % {"deadline": case.get_deadline_kind_display(), "date": local.strftime("%d-%m-%Y")},
     )
+
+
+@register.filter
+def summary_for(handover, user):
+    """The handover's summary as `user` may read it (cases.policy.reads_handover_summary), else blank."""
+    return handover.summary if policy.reads_handover_summary(user, handover) else ""

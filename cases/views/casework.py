@@ -102,10 +102,10 @@ def _label(choices, value):
         return value
 
 
-def _timeline_rows(case):
+def _timeline_rows(case, reduced_for):
     """The timeline, oldest first; a contact attempt is labelled from its data, in the reader's language."""
     rows = []
-    for event in selectors.timeline(case):
+    for event in selectors.timeline(case, reduced_for=reduced_for):
         text = event.description
         if event.kind == EventKind.CONTACT_ATTEMPT and event.data.get("channel"):
             text = f"{_label(Channel, event.data['channel'])}: {_label(AttemptOutcome, event.data.get('outcome'))}"
@@ -139,6 +139,10 @@ def _top_errors(forms, allowed):
 
 def _render_case(request, case, allowed, *, status=200, **forms):
     services.record_access(request.user, case, AccessLog.What.DETAIL)
+    reduced_for = selectors.history_reader(request.user, case, allowed)
+    arrangements = case.arrangements.all()
+    if reduced_for is not None:
+        arrangements = arrangements.filter(organisation=reduced_for)
     context = {
         "case": case,
         "tenant": case.tenant,
@@ -146,8 +150,9 @@ def _render_case(request, case, allowed, *, status=200, **forms):
         "may_export_tenant": policy.may_export_tenant(request.user, case.tenant) is not None,
         "deadline": deadline_status(case),
         "returned_from": selectors.why_returned([case]).get(case.pk),
-        "timeline": _timeline_rows(case),
-        "arrangements": list(case.arrangements.all()),
+        "timeline": _timeline_rows(case, reduced_for),
+        "history_reduced": reduced_for is not None,
+        "arrangements": list(arrangements),
         "attempt_form": forms.get("attempt_form") or ContactAttemptForm(),
         "arrangement_form": forms.get("arrangement_form") or ArrangementForm(),
         "missed_form": forms.get("missed_form") or MissedInstallmentForm(),

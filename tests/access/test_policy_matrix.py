@@ -120,10 +120,12 @@ THROUGH_THE_API = "a read: through its API endpoint (API_CALLS)"
 NOT_ON_A_CASE = "not on an existing case: test_opening_a_case_follows_the_policy"
 SYSTEM_ONLY = "the system's: test_the_systems_actions_follow_the_policy"
 PERMISSION_ROW = "the change_case permission row: checked against EDIT in test_the_matrix"
+NARROWS_A_READ = "narrows the timeline rather than refusing it: tests/handover/test_history_consent.py"
 
 SERVICE_CALLS: dict[Action, Callable | str] = {
     Action.VIEW: lambda c: selectors.case_detail(c.user, c.case.pk),
     Action.READ_DOSSIER: THROUGH_THE_API,
+    Action.READ_HISTORY: NARROWS_A_READ,
     Action.EXPORT: THROUGH_THE_API,
     Action.EDIT: PERMISSION_ROW,
     Action.OPEN: NOT_ON_A_CASE,
