@@ -6,6 +6,7 @@ from datetime import UTC, timedelta
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
@@ -48,6 +49,9 @@ class CaseFilter(django_filters.FilterSet):
         help_text=_("Cases whose active deadline falls before this moment (ISO 8601 date or date-time).")
     )
     q = django_filters.CharFilter(help_text=_("Part of the tenant's name, or the exact contract number."))
+    assigned_to = django_filters.CharFilter(
+        help_text=_("Id of the assigned caseworker, or me."), validators=[RegexValidator(r"^(me|[0-9]{1,18})$")]
+    )
 
     class Meta:
         model = Case

@@ -142,6 +142,11 @@ class Case(models.Model):
     # The tenant's consent to sharing the case file is in force (the case's current Consent record, kept here so
     # that the policy can read it without a query).
     consent_in_force = models.BooleanField(_("consent in force"), default=False)
+    # The caseworker of the holder who works the case now (the opener, the accepting coach, or as assigned).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases",
+        db_index=True, verbose_name=_("assigned caseworker"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -569,6 +574,7 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Case closed")
     SIGNAL = "signal", _("Signal received")
     ANONYMISED = "anonymised", _("Anonymised")
+    ASSIGNED = "assigned", _("Caseworker assigned")
 
 
 class CaseEvent(models.Model):

@@ -94,6 +94,7 @@ class Action(StrEnum):
     WITHDRAW_CONSENT = "withdraw_consent"
     UPDATE_ARREARS = "update_arrears"  # the system, from a signal
     ESCALATE = "escalate"  # the system, when a deadline passes
+    ASSIGN = "assign"  # who of the holder works the case (may_assign: a caseworker only themself)
 
 
 # Sentinels for `to`: the status the case had before the offer or proposal; the one the outcome chooses.
@@ -192,6 +193,8 @@ TABLE: dict[Action, Rule] = {
                                 forbidden=_("Only the housing corporation records the tenant's consent.")),
     Action.WITHDRAW_CONSENT: Rule(ALL_STATUSES, None, who={Relation.CORPORATION: ALL_ROLES},
                                   forbidden=_("Only the housing corporation records the tenant's consent.")),
+    Action.ASSIGN: Rule(OPEN, None, who=HOLDER,
+                        forbidden=_("Only the organisation that currently holds the case can do this.")),
     Action.UPDATE_ARREARS: Rule(OPEN, None, system=True),
     Action.ESCALATE: Rule(OPEN, None, system=True),
 }
@@ -325,6 +328,18 @@ def reads_handover_summary(user, handover) -> bool:
     if actor is None:
         return False
     return handover.tenant_consent or actor.organisation.pk == handover.from_organisation_id
+
+
+def check_assign(actor, case, user, *, relations=None) -> None:
+    """ASSIGN with its rule about the target: `check`, then `user` must be a member of the holder (CaseError on
+    field "user", 400) and a caseworker may assign only themself (ForbiddenAction, 403); managers anyone of
+    the holder."""
+    actor = actor_of(actor)
+    check(actor, case, Action.ASSIGN, relations=relations)
+    if user is None or not Membership.objects.filter(user_id=user.pk, organisation_id=case.holder_id).exists():
+        raise CaseError(_("Choose a member of the organisation that holds the case."), field="user")
+    if not actor.is_system and not actor.is_manager and user.pk != actor.user.pk:
+        raise ForbiddenAction(_("Only a manager can assign the case to a colleague."))
 
 
 # --- what a person may use beyond one case ---------------------------------------------------------------------

@@ -152,7 +152,7 @@ def _state_filter(prefix, *, status, overdue, deadline_before, opened_from, open
 
 def case_list(
     user, *, status=None, holder=None, overdue=None, deadline_before=None, q=None, opened_from=None, opened_to=None,
-    now=None, prefetch_relations=False,
+    now=None, prefetch_relations=False, assigned_to=None,
 ):
     """`opened_from`/`opened_to`: dates (Dutch time, both inclusive) between which the case was opened; the
     dashboard links to the cases behind a figure with them. `prefetch_relations`: the caller reads tenant, parties
@@ -172,6 +172,8 @@ def case_list(
         cases = cases.select_related(*CASE_RELATIONS)
     if holder:
         cases = cases.filter(holder_id=holder)
+    if assigned_to:
+        cases = cases.filter(assigned_to_id=assigned_to)
     if q:
         q = q.strip()
         cases = cases.filter(Q(tenant__name__icontains=q) | Q(tenant__contract_ref__iexact=q))

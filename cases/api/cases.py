@@ -1,5 +1,6 @@
 """REST: cases, their timeline and export, and the casework actions (API.md § Cases)."""
 
+from django.db.models import prefetch_related_objects
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -19,6 +20,7 @@ from .base import APIMixin, service_errors
 from .serializers import (
     ArrangementInputSerializer,
     ArrangementSerializer,
+    AssignInputSerializer,
     CaseCreateSerializer,
     CaseExportSerializer,
     CaseSerializer,
@@ -96,10 +98,15 @@ class CaseListCreate(APIMixin, generics.ListCreateAPIView):
         values = filter_values(CaseFilter, self.request)
         if "holder" in values:
             values["holder"] = int(values["holder"])
+        if values.get("assigned_to") == "me":
+            values["assigned_to"] = self.request.user.pk
+        elif values.get("assigned_to"):
+            values["assigned_to"] = int(values["assigned_to"])
         return selectors.case_list(self.request.user, prefetch_relations=True, **values)
 
     def list(self, request, *args, **kwargs):
         page = selectors.with_relations(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        prefetch_related_objects([case for case in page if case.assigned_to_id], "assigned_to")
         context = self.get_serializer_context()
         # The page's allowed actions at once: the relations of the user's organisation to the page's cases are
         # read in a fixed number of queries (none when it is the corporation or holder of all of them).
@@ -227,6 +234,20 @@ class Close(APIMixin, generics.GenericAPIView):
         return case_answer(request, pk)
 
 
+class Assign(APIMixin, generics.GenericAPIView):
+    """Who of the holder works the case (policy ASSIGN: managers any member, caseworkers themselves)."""
+
+    queryset = Case.objects.none()
+
+    @extend_schema(request=AssignInputSerializer, responses={200: CaseSerializer})
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        data = validated(AssignInputSerializer, request)
+        with service_errors():
+            services.assign_case(request.user, case, assignee=data["user"])
+        return case_answer(request, pk)
+
+
 urlpatterns = [
     path("cases/", CaseListCreate.as_view(), name="api-case-list"),
     path("cases/<api_id:pk>/", CaseDetail.as_view(), name="api-case-detail"),
@@ -237,4 +258,5 @@ urlpatterns = [
     path("cases/<api_id:pk>/missed-installment/", MissedInstallment.as_view(), name="api-case-missed-installment"),
     path("cases/<api_id:pk>/notes/", Notes.as_view(), name="api-case-notes"),
     path("cases/<api_id:pk>/close/", Close.as_view(), name="api-case-close"),
+    path("cases/<api_id:pk>/assign/", Assign.as_view(), name="api-case-assign"),
 ]

@@ -189,6 +189,7 @@ class CaseSerializer(HotPathReadMixin, ModelSerializer):
     )
     deadline_kind = BlankAsNullChoiceField(DeadlineKind.choices)  # null without an active deadline
     outcome = BlankAsNullChoiceField(Outcome.choices)  # null while the case is open
+    assigned_to = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -213,8 +214,17 @@ class CaseSerializer(HotPathReadMixin, ModelSerializer):
             "outcome",
             "allowed_actions",
             "returned",
+            "assigned_to",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_assigned_to(self, case) -> dict | None:
+        """The holder's caseworker on the case: {"id", "name"}, or null."""
+        user = case.assigned_to if case.assigned_to_id else None
+        if user is None:
+            return None
+        return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, case) -> bool:
@@ -250,6 +260,10 @@ def _sorted_actions(allowed: frozenset) -> list[str]:
         if len(_SORTED) < 1024:
             _SORTED[allowed] = names
     return list(names)
+
+
+class AssignInputSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
 
 
 class CaseCreateSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ written, the deadline recomputed, the permissions kept right."""
 from ._common import Actor, CaseError, actor_of
 from .access import record_access, sync_permissions
 from .actions import allowed_actions
+from .assignment import assign_case
 from .casework import (
     add_note,
     agree_arrangement,
@@ -39,6 +40,7 @@ __all__ = [
     "CaseError",
     "accept_handover",
     "anonymise_expired_cases",
+    "assign_case",
     "actor_of",
     "add_note",
     "allowed_actions",

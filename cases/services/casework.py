@@ -185,7 +185,7 @@ def open_cases_bulk(user, *, openings, convenant=None, corporation=None, now=Non
         case = Case(
             tenant=tenant, corporation=corporation, holder=corporation, convenant=convenant,
             status=next_status(Action.OPEN, ""), arrears_amount=amount, months_in_arrears=months,
-            monthly_rent=monthly_rent, opened_at=now, last_activity_at=now,
+            monthly_rent=monthly_rent, opened_at=now, last_activity_at=now, assigned_to=actor.user,
         )
         recompute_deadline(case, now, NoHistory())
         results[index] = case

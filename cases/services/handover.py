@@ -436,7 +436,8 @@ def accept_handover(user, handover, *, now=None) -> Handover:
         offer.responded_at = change.now
         offer.responded_by = change.actor.user
         offer.save(update_fields=["status", "responded_at", "responded_by"])
-        change.set(status=next_status(Action.ACCEPT, case.status), holder=offer.to_organisation)
+        change.set(status=next_status(Action.ACCEPT, case.status), holder=offer.to_organisation,
+                   assigned_to=change.actor.user)
         change.event(
             EventKind.HANDOVER_ACCEPTED,
             _("Picked up by %(org)s") % {"org": offer.to_organisation.name},

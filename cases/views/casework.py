@@ -4,7 +4,9 @@ Views are thin: reads go through cases.selectors (a case outside one's scope ans
 comes from cases.policy (asked once per request: `allowed`), every change goes through cases.services; a
 service's refusal is shown beside the field it names (config.webhelpers.form_error)."""
 
+from django import forms as django_forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -12,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.errors import BusinessError
@@ -161,8 +164,39 @@ def _render_case(request, case, allowed, *, status=200, **forms):
         "top_errors": _top_errors(forms, allowed),
         **handover_panel_context(request, case, allowed),
         **eviction_panel_context(request, case, allowed),
+        **_assign_panel_context(request, case, allowed, forms.get("assign_form")),
     }
     return render(request, "cases/detail.html", context, status=status)
+
+
+class AssignForm(django_forms.Form):
+    user = django_forms.IntegerField(label=_lazy("Caseworker"))
+
+
+def _assign_panel_context(request, case, allowed, form):
+    """The assign panel (templates/cases/_assign_panel.html): managers choose any member of the holder, a
+    caseworker can take the case over; shown exactly when policy.permitted includes ASSIGN."""
+    if "assign" not in allowed:
+        return {"assign_form": form}
+    members = []
+    actor = policy.actor_of(request.user)
+    if actor.is_manager:
+        members = list(get_user_model().objects.filter(membership__organisation_id=case.holder_id, is_active=True)
+                       .order_by("first_name", "last_name", "username"))
+    return {"assign_form": form or AssignForm(), "assign_members": members, "assign_self": request.user.pk}
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    return _case_action(
+        request,
+        pk,
+        AssignForm,
+        "assign_form",
+        lambda case, data, form: services.assign_case(request.user, case, assignee=data["user"]),
+        _("Caseworker assigned."),
+    )
 
 
 @login_required
@@ -276,4 +310,5 @@ urlpatterns = [
     path("casussen/<int:pk>/termijn-gemist/", missed_installment, name="missed_installment"),
     path("casussen/<int:pk>/notitie/", note, name="note"),
     path("casussen/<int:pk>/sluiten/", close, name="close"),
+    path("casussen/<int:pk>/toewijzen/", assign, name="assign"),
 ]

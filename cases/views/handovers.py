@@ -353,12 +353,16 @@ def decline(request, pk):
 def my_cases(request):
     if not policy.may_use(request.user, "my_cases"):
         return to_landing(request)
+    # Mine: the open cases assigned to me; ?team=1: the team view, every open case my organisation holds.
+    team = request.GET.get("team") == "1"
     cases = selectors.case_list(
-        request.user, holder=request.user.membership.organisation_id, status=list(OPEN_STATUSES)
+        request.user, holder=request.user.membership.organisation_id, status=list(OPEN_STATUSES),
+        assigned_to=None if team else request.user.pk,
     ).order_by(F("deadline_at").asc(nulls_last=True), "id")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     record_access_many(request.user, [case.pk for case in page.object_list], AccessLog.What.LIST)
-    return render(request, "cases/my_cases.html", {"page": page, "cases": page.object_list, "now": timezone.now()})
+    return render(request, "cases/my_cases.html",
+                  {"page": page, "cases": page.object_list, "now": timezone.now(), "team": team})
 
 
 def _visit_rows(request, *, bound=None):

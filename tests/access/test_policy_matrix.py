@@ -148,6 +148,7 @@ SERVICE_CALLS: dict[Action, Callable | str] = {
     Action.PROPOSE_EVICTION: lambda c: services.propose_eviction(c.user, c.case, reason="Weigert alle hulp."),
     Action.VOTE: lambda c: services.vote_on_eviction(c.user, c.proposal, agree=False, reason="Nog niet."),
     Action.CLOSE: lambda c: services.close_case(c.user, c.case, outcome="other", notes=""),
+    Action.ASSIGN: lambda c: services.assign_case(c.user, c.case, assignee=c.user),
     # Every scenario's case has a consent in force (the corporation's offers, version 1's tenant_consent).
     Action.RECORD_CONSENT: lambda c: services.record_consent(c.user, c.case, given=True, how="verbal"),
     Action.WITHDRAW_CONSENT: lambda c: services.withdraw_consent(c.user, c.case),
@@ -215,6 +216,7 @@ API_CALLS: dict[Action, Endpoint] = {
     Action.VOTE: Endpoint("POST", "api-eviction-proposal-votes", "proposal",
                           body({"agree": False, "reason": "Nog niet."})),
     Action.CLOSE: Endpoint("POST", "api-case-close", "case", body({"outcome": "other"})),
+    Action.ASSIGN: Endpoint("POST", "api-case-assign", "case", lambda c: {"user": c.user.pk}),
     Action.RECORD_CONSENT: Endpoint("POST", "api-case-consent", "case", body({"given": True, "how": "verbal"})),
     Action.WITHDRAW_CONSENT: Endpoint("POST", "api-case-consent-withdraw", "case"),
 }
@@ -242,6 +244,7 @@ PAGE_FORMS: dict[Action, PageForm] = {
     Action.RECORD_MISSED: PageForm("case", "cases:missed_installment", "case"),
     Action.ADD_NOTE: PageForm("case", "cases:note", "case"),
     Action.CLOSE: PageForm("case", "cases:close", "case"),
+    Action.ASSIGN: PageForm("case", "cases:assign", "case"),
     Action.OFFER: PageForm("case", "cases:handover_offer", "case"),
     Action.WITHDRAW: PageForm("case", "cases:handover_withdraw", "handover"),
     Action.PLAN_VISIT: PageForm("case", "cases:joint_visit_plan", "case"),

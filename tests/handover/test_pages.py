@@ -25,14 +25,14 @@ def test_my_cases_lists_what_my_organisation_holds_with_deadline_badges(client, 
     closed = CaseFactory(corporation=region.corporation, convenant=region.convenant, opened_at=now)
     services.close_case(region.consultant, closed, outcome="resolved")
 
-    page = log_in(client, region.consultant).get(reverse("cases:my_cases"))
+    page = log_in(client, region.consultant).get(reverse("cases:my_cases"), {"team": "1"})  # the team view
     assert page.status_code == 200
     assert list(page.context["cases"]) == [overdue, fresh]  # most urgent deadline first; own, open cases only
     html = page.content.decode()
     assert f'data-case="{overdue.pk}"' in html and f'data-case="{elsewhere.pk}"' not in html
     assert 'data-deadline="overdue"' in html
     assert 'data-deadline="ok"' in html  # first contact: five days left
-    assert log_in(client, region.debt_coach).get(reverse("cases:my_cases")).context["cases"].count() == 0
+    assert log_in(client, region.debt_coach).get(reverse("cases:my_cases"), {"team": "1"}).context["cases"].count() == 0
 
 
 def test_unread_count_is_one_query_and_only_when_shown(region, django_assert_num_queries):
