@@ -575,6 +575,16 @@ class EventKind(models.TextChoices):
     SIGNAL = "signal", _("Signal received")
     ANONYMISED = "anonymised", _("Anonymised")
     ASSIGNED = "assigned", _("Caseworker assigned")
+    PAUSED = "paused", _("Clock paused")
+    RESUMED = "resumed", _("Clock resumed")
+    TASK_ADDED = "task_added", _("Follow-up task added")
+    TASK_DONE = "task_done", _("Follow-up task done")
+    TASK_REOPENED = "task_reopened", _("Follow-up task reopened")
+    INSTALMENT_PAID = "instalment_paid", _("Instalment paid")
+    ARRANGEMENT_CHANGED = "arrangement_changed", _("Payment arrangement changed")
+    ARRANGEMENT_STOPPED = "arrangement_stopped", _("Payment arrangement stopped")
+    JOINT_VISIT_MOVED = "joint_visit_moved", _("Joint home visit moved")
+    JOINT_VISIT_CANCELLED = "joint_visit_cancelled", _("Joint home visit cancelled")
 
 
 class CaseEvent(models.Model):
