@@ -112,6 +112,18 @@ def migrate(database: str) -> None:
 # Organisations, groups, users, convenants: a few hundred rows, made row by row.
 
 
+# Convenant columns without a database default that later migrations added (their model defaults), filled when the
+# migrated schema has them.
+CONVENANT_DEFAULTS = {"signal_retention_months": 6, "max_pause_days": 30, "pause_reasons": "[]"}
+
+
+def _convenant_extra_columns(cur) -> dict:
+    cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'convenants_convenant'"
+                " AND column_name = ANY(%s)", [list(CONVENANT_DEFAULTS)])
+    present = {row[0] for row in cur.fetchall()}
+    return {column: value for column, value in CONVENANT_DEFAULTS.items() if column in present}
+
+
 def _load_parties(cur, organisations: int, now_sql="now()"):
     pw = password_hash()
     blocks = max(1, organisations // len(BLOCK))
@@ -167,10 +179,12 @@ def _load_parties(cur, organisations: int, now_sql="now()"):
         by_kind = {}
         for o in block:
             by_kind.setdefault(o[2], []).append(o)
+        extra = _convenant_extra_columns(cur)
         cur.execute(
             "INSERT INTO convenants_convenant (name, municipality, working_days, retention_months, created_at,"
-            " updated_at) VALUES (%s, %s, true, 24, now(), now()) RETURNING id",
-            [f"Convenant Vroegsignalering Benchstad {m:02d}", f"Benchstad {m:02d}"],
+            f" updated_at{''.join(', ' + column for column in extra)}) VALUES (%s, %s, true, 24, now(), now()"
+            f"{', %s' * len(extra)}) RETURNING id",
+            [f"Convenant Vroegsignalering Benchstad {m:02d}", f"Benchstad {m:02d}", *extra.values()],
         )
         convenant_id = cur.fetchone()[0]
         for o in block:
@@ -329,10 +343,18 @@ def _load_bulk(cur, *, n, events, k, timer):
     cur.execute("SELECT codename, p.id FROM auth_permission p JOIN django_content_type c ON c.id = p.content_type_id"
                 " WHERE c.app_label = 'cases' AND c.model = 'case' AND codename IN ('view_case', 'change_case')")
     perm = dict(cur.fetchall())
+    # The copy of the tenant's search text (migration cases/0014), when the schema has it.
+    cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'cases_casegroupobjectpermission'"
+                " AND column_name = 'case_search'")
+    search_column, search_value, search_join = (
+        (", case_search", ", cases_search_doc(t.name, t.street, t.house_number, t.postcode, t.phone, t.email,"
+         " t.contract_ref)", " JOIN cases_tenant t ON t.id = c.tenant_id")
+        if cur.fetchone() else ("", "", "")
+    )
     cur.execute(f"""
         INSERT INTO cases_casegroupobjectpermission (content_object_id, group_id, permission_id, case_status,
-                                                      case_deadline_at, case_opened_at)
-        SELECT case_id, g, p, c.status, c.deadline_at, c.opened_at FROM (
+                                                      case_deadline_at, case_opened_at{search_column})
+        SELECT case_id, g, p, c.status, c.deadline_at, c.opened_at{search_value} FROM (
             SELECT case_id, corp_group AS g, {perm['view_case']} AS p FROM case_full
             UNION ALL SELECT case_id, corp_group, {perm['change_case']} FROM case_full WHERE is_open
             UNION ALL SELECT case_id, CASE WHEN holder_id = debt_id THEN debt_group ELSE welfare_group END,
@@ -343,7 +365,7 @@ def _load_bulk(cur, *, n, events, k, timer):
             UNION ALL SELECT case_id, g2, {perm['view_case']} FROM case_full
                 CROSS JOIN LATERAL (VALUES (corp_mgroup), (debt_mgroup), (welfare_mgroup)) AS v(g2)
                 WHERE status = 'eviction_proposed'
-        ) AS rows JOIN cases_case c ON c.id = rows.case_id ORDER BY case_id
+        ) AS rows JOIN cases_case c ON c.id = rows.case_id{search_join} ORDER BY case_id
     """)
     timer.step("permission rows")
 
@@ -394,6 +416,23 @@ def _drop_indexes(cur, tables):
     return rebuild
 
 
+# Columns that migrations added after this seed was written, NOT NULL without a database default (the model's
+# default lives in Python): the load fills them with an empty value of their type, as a new row's model default
+# would be for these (false, '', an empty list), and the defaults are dropped again after the load.
+EMPTY_OF_TYPE = {"boolean": "false", "character varying": "''", "text": "''", "jsonb": "'[]'::jsonb"}
+
+
+def _default_missing_columns(cur, tables):
+    cur.execute("""
+        SELECT table_name, column_name, data_type FROM information_schema.columns
+        WHERE table_name = ANY(%s) AND is_nullable = 'NO' AND column_default IS NULL AND data_type = ANY(%s)
+    """, [list(tables), list(EMPTY_OF_TYPE)])
+    columns = cur.fetchall()
+    for table, column, data_type in columns:
+        cur.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DEFAULT {EMPTY_OF_TYPE[data_type]}')
+    return [f'ALTER TABLE {table} ALTER COLUMN "{column}" DROP DEFAULT' for table, column, _type in columns]
+
+
 def _fix_sequences(cur, tables):
     for table in tables:
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
@@ -430,6 +469,7 @@ def seed(database="bench_main", *, cases=1_000_000, events=5_000_000, organisati
         _, corporations = _load_parties(cur, organisations)
         timer.step("organisations, users, convenants")
         rebuild = _drop_indexes(cur, BIG_TABLES)
+        rebuild += _default_missing_columns(cur, BIG_TABLES)
         _load_bulk(cur, n=cases, events=events, k=corporations, timer=timer)
         for statement in rebuild:
             cur.execute(statement)

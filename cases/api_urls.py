@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("cases.api.cases")),
+    path("", include("cases.api.arrangements")),
     path("", include("cases.api.handovers")),
     path("", include("cases.api.escalations")),
     path("", include("cases.api.eviction")),
@@ -9,4 +10,5 @@ urlpatterns = [
     path("", include("cases.api.notifications")),
     path("", include("cases.api.access_log")),
     path("", include("cases.api.tenants")),
+    path("", include("cases.api.tasks")),
 ]

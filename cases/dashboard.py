@@ -78,6 +78,7 @@ DEFINITIONS = {
         "Cases in scope that are open now (not resolved, closed or evicted), counted by their current status."
     ),
     "overdue": _("Open cases whose active deadline has passed now."),
+    "paused": _("Open cases whose clock the holder has paused (not due until the pause ends)."),
     "arrears": _(
         "The sum of the current arrears of the open cases in scope, and how many of them fall in each amount band."
     ),
@@ -198,7 +199,7 @@ def dashboard_scope(user, *, organisation=None, convenant=None) -> DashboardScop
         if organisation not in (None, ""):
             chosen = Organisation.objects.filter(pk=organisation, convenants__in=convenants).distinct().first()
             if chosen is None or chosen.kind == OrganisationKind.MUNICIPALITY:
-                raise ForbiddenAction(_("This organisation is not a party of your municipality's convenants."))
+                raise ForbiddenAction(_("This organisation is not a party of your municipality's covenants."))
             scope.organisation = chosen
     else:
         if organisation not in (None, "") and int(organisation) != viewer.pk:
@@ -208,7 +209,7 @@ def dashboard_scope(user, *, organisation=None, convenant=None) -> DashboardScop
     if convenant not in (None, ""):
         chosen = next((c for c in convenants if c.pk == int(convenant)), None)
         if chosen is None:
-            raise ForbiddenAction(_("You cannot see the figures of this convenant."))
+            raise ForbiddenAction(_("You cannot see the figures of this covenant."))
         scope.convenant = chosen
     return scope
 
@@ -285,6 +286,7 @@ def dashboard_figures(scope: DashboardScope, date_from: date, date_to: date, *, 
         .annotate(
             n=Count("pk"),
             overdue=Count("pk", filter=overdue_q(now)),
+            paused=Count("pk", filter=Q(paused_until__isnull=False)),
             amount=Sum("arrears_amount"),
             **band_aggregates,
         )
@@ -426,6 +428,7 @@ def dashboard_figures(scope: DashboardScope, date_from: date, date_to: date, *, 
         "open_cases": {
             "total": open_total,
             "overdue": sum(row["overdue"] for row in rows),
+            "paused": sum(row["paused"] for row in rows),
             "by_status": open_by_status,
         },
         "arrears": {
@@ -517,6 +520,7 @@ def suppress_small_groups(figures: dict, threshold: int) -> list[str]:
     open_cases = figures["open_cases"]
     hide("open_cases.total", open_cases["total"])
     hide("open_cases.overdue", open_cases["overdue"])
+    hide("open_cases.paused", open_cases["paused"])
     for i, item in enumerate(open_cases["by_status"]):
         hide(f"open_cases.by_status.{i}.count", item["count"])
     complete([(item["count"], [f"open_cases.by_status.{i}.count"]) for i, item in enumerate(open_cases["by_status"])],

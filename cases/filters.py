@@ -48,7 +48,12 @@ class CaseFilter(django_filters.FilterSet):
     deadline_before = SupportedDateTimeFilter(
         help_text=_("Cases whose active deadline falls before this moment (ISO 8601 date or date-time).")
     )
-    q = django_filters.CharFilter(help_text=_("Part of the tenant's name, or the exact contract number."))
+    q = django_filters.CharFilter(
+        max_length=200,
+        help_text=_("Search over open and closed cases: part of the tenant's name, street, postcode, house number, "
+                    "phone, e-mail or contract number (case, accents, spaces and punctuation do not matter), or "
+                    "the case number (#123 or 123)."),
+    )
     assigned_to = django_filters.CharFilter(
         help_text=_("Id of the assigned caseworker, or me."), validators=[RegexValidator(r"^(me|[0-9]{1,18})$")]
     )

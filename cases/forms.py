@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from config.validators import supported_dates
 from convenants.services import chain_of
 from partners.models import Organisation
+from partners.selectors import members_of
 
 from .models import CLOSING_OUTCOMES, OPEN_STATUSES, AttemptOutcome, CaseStatus, Channel, ConsentHow
 from .services import next_in_chain
@@ -100,14 +101,46 @@ class ArrangementForm(forms.Form):
     )
     start_date = forms.DateField(label=_("First instalment"), widget=DateInput())
     months = forms.IntegerField(label=_("Number of months"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    # Shown with the warning when the total is below the arrears (cases.services.arrangements).
+    confirm_below_arrears = forms.BooleanField(label=_("Agree it anyway, below the arrears"), required=False)
 
     def service_kwargs(self):
         data = self.cleaned_data
-        return {"monthly_amount": data["monthly_amount"], "start_date": data["start_date"], "months": data["months"]}
+        return {"monthly_amount": data["monthly_amount"], "start_date": data["start_date"], "months": data["months"],
+                "confirm_below_arrears": data.get("confirm_below_arrears", False)}
+
+
+class ArrangementChangeForm(forms.Form):
+    """New terms for the running arrangement; an empty field keeps what runs now."""
+
+    monthly_amount = MoneyField(
+        label=_("Amount per month (€)"), max_length=32, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    start_date = forms.DateField(label=_("First instalment"), required=False, widget=DateInput())
+    months = forms.IntegerField(label=_("Number of months"), required=False,
+                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    confirm_below_arrears = forms.BooleanField(label=_("Agree it anyway, below the arrears"), required=False)
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {"monthly_amount": data.get("monthly_amount") or None, "start_date": data.get("start_date"),
+                "months": data.get("months"), "confirm_below_arrears": data.get("confirm_below_arrears", False)}
+
+
+class ArrangementStopForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for stopping"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InstalmentPaidForm(forms.Form):
+    number = forms.IntegerField(min_value=1, widget=forms.HiddenInput())
+    paid_on = forms.DateField(label=_("Paid on"), required=False, widget=DateInput())
 
 
 class MissedInstallmentForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+    number = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput())
 
 
 class NoteForm(forms.Form):
@@ -126,7 +159,8 @@ class WorklistFilterForm(forms.Form):
     """The worklist's GET filters. Their names are stable: the dashboard and other pages link with them."""
 
     ALL = "all"
-    MORE_FILTERS = ("status", "overdue", "holder", "deadline_before", "opened_from", "opened_to")
+    ME = "me"
+    MORE_FILTERS = ("status", "overdue", "holder", "assigned_to", "deadline_before", "opened_from", "opened_to")
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.MultipleChoiceField(
@@ -138,16 +172,24 @@ class WorklistFilterForm(forms.Form):
     holder = forms.ModelChoiceField(
         label=_("Holder"), required=False, queryset=Organisation.objects.none(), empty_label=_("All holders")
     )
+    assigned_to = forms.ChoiceField(label=_("Caseworker"), required=False)
     deadline_before = forms.DateField(label=_("Deadline before"), required=False, validators=supported_dates, widget=DateInput())
     opened_from = forms.DateField(label=_("Opened from"), required=False, validators=supported_dates, widget=DateInput())
     opened_to = forms.DateField(label=_("Opened until"), required=False, validators=supported_dates, widget=DateInput())
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, organisation=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        people = [("", _("Everyone")), (self.ME, _("Me"))]
         if organisation is not None:
             self.fields["holder"].queryset = (
                 Organisation.objects.filter(convenants__parties=organisation).distinct().order_by("name")
             )
+            people += [
+                (str(member.pk), member.get_full_name() or member.get_username())
+                for member in members_of(organisation)
+            ]
+        self.fields["assigned_to"].choices = people
 
     def clean_overdue(self):
         value = (self.cleaned_data.get("overdue") or "").strip().lower()
@@ -172,6 +214,10 @@ class WorklistFilterForm(forms.Form):
             kwargs["overdue"] = data["overdue"]
         if data.get("holder") is not None:
             kwargs["holder"] = data["holder"].pk
+        if data.get("assigned_to") == self.ME and self.user is not None:
+            kwargs["assigned_to"] = self.user.pk
+        elif data.get("assigned_to") and data["assigned_to"] != self.ME:
+            kwargs["assigned_to"] = int(data["assigned_to"])
         if data.get("deadline_before"):
             kwargs["deadline_before"] = timezone.make_aware(datetime.combine(data["deadline_before"], time.min))
         for name in ("opened_from", "opened_to"):  # dates, both inclusive (the dashboard links with them)
@@ -260,6 +306,18 @@ class DeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give a reason for declining the case.")},
     )
+
+
+class MoveVisitForm(forms.Form):
+    planned_at = forms.DateTimeField(
+        label=_("New date and time"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class CancelVisitForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=1000)
 
 
 class RecordVisitForm(forms.Form):

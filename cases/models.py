@@ -2,6 +2,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,8 @@ from guardian.models import GroupObjectPermissionBase
 
 from convenants.models import Convenant, DeadlineKind, EscalationPolicy
 from partners.models import Organisation
+
+from .texts import Text
 
 
 class CaseStatus(models.TextChoices):
@@ -66,6 +69,14 @@ class DeadlineState(StrEnum):
     OVERDUE = "overdue"
     DUE_SOON = "due-soon"
     OK = "ok"
+
+
+class SearchTerm(models.Func):
+    """A search term normalised as the case search's text is (cases_search_norm, migration 0014): lowercased,
+    unaccented, without spaces or punctuation. See CaseGroupObjectPermission.case_search."""
+
+    function = "cases_search_norm"
+    output_field = models.TextField()
 
 
 class Tenant(models.Model):
@@ -147,6 +158,15 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases",
         db_index=True, verbose_name=_("assigned caseworker"),
     )
+    # Pausing the clock (cases.services.pausing): since when and until which date (the clock runs again from the
+    # start of that day) the active deadline is paused, and why (a code of the convenant's pause_reasons). While
+    # paused the case carries no deadline (it is not due). `pauses`: the pauses taken, as JSON text
+    # [[from, to], …] (ISO datetimes; text, because the services' bulk update writes plain columns), so that every
+    # recompute of the deadline moves it on by the paused time (deadlines.py).
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
+    pause_reason = models.CharField(_("pause reason"), max_length=32, blank=True)
+    pauses = models.TextField(_("pauses taken"), blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -202,6 +222,15 @@ class Case(models.Model):
     def returned(self) -> bool:
         return self.returned_at is not None
 
+    @property
+    def is_paused(self) -> bool:
+        """The holder paused the clock (an open case only)."""
+        return self.paused_at is not None and self.is_open
+
+    @property
+    def pause_reason_label(self) -> str:
+        return self.convenant.pause_reason_label(self.pause_reason) if self.pause_reason else ""
+
     def deadline_state(self, now=None) -> DeadlineState | None:
         """How the active deadline stands at `now` (DeadlineState); None without one."""
         if self.deadline_at is None:
@@ -226,6 +255,11 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     case_status = models.CharField(max_length=32, blank=True, editable=False)
     case_deadline_at = models.DateTimeField(null=True, blank=True, editable=False)
     case_opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The case search (cases.selectors.search_condition): the case's tenant's name, street and house number,
+    # postcode and house number, phone, e-mail and contract number, normalised (cases_search_doc, migration 0014:
+    # lowercased, unaccented, without spaces or punctuation, "|" between the parts). Kept by the same triggers, and
+    # by one on the tenant, so that a search narrows inside the user's permission rows through one trigram index.
+    case_search = models.TextField(blank=True, default="", editable=False)
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
@@ -235,6 +269,11 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
                 fields=["group", "permission", "case_status", "case_deadline_at"],
                 include=["content_object", "case_opened_at"],
                 name="case_perm_scope_filter_idx",
+            ),
+            # The case search inside a group's rows: btree_gin for the group, pg_trgm for LIKE '%term%'.
+            GinIndex(
+                fields=["group", "case_search"], opclasses=["int4_ops", "gin_trgm_ops"],
+                name="case_perm_search_trgm_idx",
             ),
         ]
 
@@ -287,6 +326,8 @@ class ArrangementStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
     BROKEN = "broken", _("Not kept")
+    CHANGED = "changed", _("Changed (new version)")
+    STOPPED = "stopped", _("Stopped")
 
 
 class Arrangement(models.Model):
@@ -299,6 +340,15 @@ class Arrangement(models.Model):
     status = models.CharField(max_length=16, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE)
     missed_installments = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Versions: changed terms make a new arrangement that replaces this one (status CHANGED, its paid instalments
+    # stay here); a stop ends it with a reason (cases.services.arrangements).
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.TextField(_("end reason"), blank=True)
 
     class Meta:
         verbose_name = _("payment arrangement")
@@ -323,6 +373,47 @@ class Arrangement(models.Model):
     @property
     def total_amount(self):
         return self.monthly_amount * self.months
+
+    @property
+    def is_active(self):
+        return self.status == ArrangementStatus.ACTIVE
+
+
+class InstalmentStatus(models.TextChoices):
+    DUE = "due", _("Due")
+    PAID = "paid", _("Paid")
+    MISSED = "missed", _("Missed")
+
+
+class Instalment(models.Model):
+    """One monthly payment of an arrangement's schedule (cases.services.arrangements.schedule)."""
+
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    due_date = models.DateField(_("due date"))
+    amount = models.DecimalField(_("amount (€)"), max_digits=8, decimal_places=2)
+    status = models.CharField(max_length=8, choices=InstalmentStatus.choices, default=InstalmentStatus.DUE)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["arrangement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["arrangement", "number"], name="instalment_number_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="instalment_number_positive"),
+            models.CheckConstraint(condition=Q(status__in=InstalmentStatus.values), name="instalment_status_valid"),
+        ]
+
+    def __str__(self):
+        return _("Instalment %(number)s of arrangement #%(arrangement)s") % {
+            "number": self.number, "arrangement": self.arrangement_id,
+        }
 
 
 class HandoverStatus(models.TextChoices):
@@ -375,6 +466,29 @@ class Handover(models.Model):
             "org": self.to_organisation,
             "status": self.get_status_display(),
         }
+
+    @property
+    def ended_by(self) -> str:
+        """Who ended the offer: "partner" (it declined), "person" (someone of the offering organisation withdrew
+        it), "sweep" (the escalation sweep withdrew it, past its pickup deadline); "" while open or accepted."""
+        if self.status == HandoverStatus.DECLINED:
+            return "partner"
+        if self.status == HandoverStatus.WITHDRAWN:
+            return "person" if self.responded_by_id else "sweep"
+        return ""
+
+    @property
+    def outcome_label(self) -> str:
+        """The status as a person reads it, naming who ended the offer."""
+        person = (self.responded_by.get_full_name() or self.responded_by.get_username()) if self.responded_by else ""
+        if self.ended_by == "partner":
+            label = _("Declined by %(org)s") % {"org": self.to_organisation.name}
+            return f"{label} ({person})" if person else label
+        if self.ended_by == "person":
+            return _("Withdrawn by %(person)s") % {"person": person}
+        if self.ended_by == "sweep":
+            return _("Withdrawn by the deadline sweep (not picked up in time)")
+        return self.get_status_display()
 
 
 class ConsentHow(models.TextChoices):
@@ -612,6 +726,12 @@ class CaseEvent(models.Model):
             raise ValueError("Case events are append-only.")
         super().save(*args, **kwargs)
 
+    @property
+    def text(self) -> str:
+        """The description in the reader's language (cases.texts), or as stored for older events."""
+        text = Text.from_data((self.data or {}).get("text")) if isinstance(self.data, dict) else None
+        return text.render() if text is not None else self.description
+
 
 class AccessLog(models.Model):
     """Who read which case's personal data, when, and what (AVG). Append-only, one row per user, case, kind of
@@ -660,6 +780,8 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     subject = models.CharField(max_length=200)
+    # The subject's message and parameters (cases.texts), so that it reads in the reader's language.
+    subject_text = models.JSONField(default=dict, blank=True)
     body = models.TextField(blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
@@ -675,3 +797,80 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+    @property
+    def text(self) -> str:
+        """The subject in the reader's language, or as stored for older notifications."""
+        text = Text.from_data(self.subject_text)
+        return text.render()[:200] if text is not None else self.subject
+
+
+class FollowUp(models.Model):
+    """A follow-up task on a case (terugbellen, stukken opvragen): what, when, for whom of the organisation that
+    held the case when it was set. Casework: who reads it is cases.policy's (`reads_task`, `task_scope`)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("case"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("task"))
+    due_at = models.DateTimeField(_("due at"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="follow_ups",
+        verbose_name=_("assigned to"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(done_at__isnull=False) | Q(done_by__isnull=True),
+                                   name="followup_done_by_only_when_done"),
+        ]
+        indexes = [
+            # "My open tasks by due time": the worklist's top section and the morning digest.
+            models.Index(fields=["assigned_to", "due_at"], condition=Q(done_at__isnull=True),
+                         name="followup_open_assignee_idx"),
+            models.Index(fields=["case", "due_at"], name="followup_case_due_idx"),
+        ]
+
+    def __str__(self):
+        return _("Follow-up task on case #%(case)s") % {"case": self.case_id}
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def state(self, now=None) -> str:
+        """done, overdue (its time has passed), today (due later today, Dutch time) or upcoming."""
+        if self.done_at is not None:
+            return "done"
+        now = now or timezone.now()
+        if self.due_at < now:
+            return "overdue"
+        if timezone.localdate(self.due_at) == timezone.localdate(now):
+            return "today"
+        return "upcoming"
+
+
+class TaskDigest(models.Model):
+    """The morning digest of follow-up tasks sent to a person on a day: one per person and day, so that a second
+    run of the beat task sends nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField()
+    tasks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("task digest")
+        verbose_name_plural = _("task digests")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="task_digest_once_per_day")]
+
+    def __str__(self):
+        return _("Task digest of %(day)s") % {"day": self.day}

@@ -20,10 +20,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import BusinessError, ForbiddenAction, NotVisible
+from convenants.models import DeadlineKind
 from partners.models import Membership, Organisation, OrganisationKind, Role
 from signals.models import ArrearsSignal
 
-from .models import CLOSED_STATUSES, OPEN_STATUSES, RESOLVING_OUTCOMES, CaseStatus, JointVisitStatus
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    RESOLVING_OUTCOMES,
+    ArrangementStatus,
+    CaseStatus,
+    Handover,
+    HandoverStatus,
+    JointVisitStatus,
+)
 from .relations import Relation, relations_of
 
 
@@ -87,6 +97,8 @@ class Action(StrEnum):
     DECLINE = "decline"
     PLAN_VISIT = "plan_visit"
     RECORD_VISIT = "record_visit"
+    MOVE_VISIT = "move_visit"  # a planned joint visit to another time (check_visit: the planner, still planned)
+    CANCEL_VISIT = "cancel_visit"
     PROPOSE_EVICTION = "propose_eviction"
     VOTE = "vote"
     CLOSE = "close"
@@ -95,6 +107,14 @@ class Action(StrEnum):
     UPDATE_ARREARS = "update_arrears"  # the system, from a signal
     ESCALATE = "escalate"  # the system, when a deadline passes
     ASSIGN = "assign"  # who of the holder works the case (may_assign: a caseworker only themself)
+    # The running payment arrangement (check_arrangement: it must still be active).
+    RECORD_PAID = "record_paid"
+    CHANGE_ARRANGEMENT = "change_arrangement"  # new terms: a new version of the arrangement
+    STOP_ARRANGEMENT = "stop_arrangement"  # with a reason; the case goes back to contacting
+    PAUSE = "pause"  # pause the clock of the active deadline (not a pickup deadline; not while paused)
+    RESUME = "resume"  # start the clock again (only while paused; the system when the pause ends)
+    ADD_TASK = "add_task"  # a follow-up task (check_task_assignee: for a member of the holder)
+    COMPLETE_TASK = "complete_task"  # mark a follow-up task done or open again (check_task: the holder's own)
 
 
 # Sentinels for `to`: the status the case had before the offer or proposal; the one the outcome chooses.
@@ -122,6 +142,8 @@ class Rule:
     # Relations in `who` that allow the action only while the tenant's consent to share the case file is in force.
     with_consent: frozenset = frozenset()
     forbidden: object = _("Your organisation cannot do this on this case.")
+    # A condition on the case beyond its status: case → the refusal (400), or None when it holds.
+    when: object = None
 
 
 TABLE: dict[Action, Rule] = {
@@ -156,6 +178,18 @@ TABLE: dict[Action, Rule] = {
         frozenset({CaseStatus.ARRANGEMENT}), CaseStatus.CONTACTING, who=HOLDER,
         forbidden=_("Only the organisation that currently holds the case can do this."),
     ),
+    Action.RECORD_PAID: Rule(
+        frozenset({CaseStatus.ARRANGEMENT}), None, who=HOLDER,
+        forbidden=_("Only the organisation that currently holds the case can do this."),
+    ),
+    Action.CHANGE_ARRANGEMENT: Rule(
+        frozenset({CaseStatus.ARRANGEMENT}), None, who=HOLDER,
+        forbidden=_("Only the organisation that currently holds the case can do this."),
+    ),
+    Action.STOP_ARRANGEMENT: Rule(
+        frozenset({CaseStatus.ARRANGEMENT}), CaseStatus.CONTACTING, who=HOLDER,
+        forbidden=_("Only the organisation that currently holds the case can do this."),
+    ),
     Action.ADD_NOTE: Rule(OPEN, None, who=HOLDER_OR_CORPORATION,
                           forbidden=_("Only the holder or the corporation can do this.")),
     Action.OFFER: Rule(
@@ -178,6 +212,10 @@ TABLE: dict[Action, Rule] = {
                             forbidden=_("Only the organisation that currently holds the case can do this.")),
     Action.RECORD_VISIT: Rule(WORKABLE, {CaseStatus.OPEN: CaseStatus.CONTACTING}, who=HOLDER,
                               forbidden=_("Only the organisation that currently holds the case can do this.")),
+    Action.MOVE_VISIT: Rule(WORKABLE, None, who=HOLDER,
+                            forbidden=_("Only the organisation that currently holds the case can do this.")),
+    Action.CANCEL_VISIT: Rule(OPEN, None, who=HOLDER,
+                              forbidden=_("Only the organisation that currently holds the case can do this.")),
     Action.PROPOSE_EVICTION: Rule(
         WORKABLE, CaseStatus.EVICTION_PROPOSED, who={Relation.CORPORATION: MANAGERS},
         forbidden=_("Only a manager of the corporation can propose eviction."),
@@ -195,9 +233,39 @@ TABLE: dict[Action, Rule] = {
                                   forbidden=_("Only the housing corporation records the tenant's consent.")),
     Action.ASSIGN: Rule(OPEN, None, who=HOLDER,
                         forbidden=_("Only the organisation that currently holds the case can do this.")),
+    Action.ADD_TASK: Rule(OPEN, None, who=HOLDER,
+                          forbidden=_("Only the organisation that currently holds the case can do this.")),
+    Action.COMPLETE_TASK: Rule(OPEN, None, who=HOLDER,
+                               forbidden=_("Only the organisation that currently holds the case can do this.")),
+    # Pausing the clock: the holder's own deadlines; a pickup deadline is the offered partner's (handed_over).
+    Action.PAUSE: Rule(
+        WORKABLE, None, who=HOLDER,
+        forbidden=_("Only the organisation that currently holds the case can do this."),
+        refused={
+            CaseStatus.HANDED_OVER: _("The case is waiting for a chain partner to pick it up: the pickup deadline "
+                                      "cannot be paused."),
+            CaseStatus.EVICTION_PROPOSED: _("An eviction proposal is pending; wait for the vote."),
+        },
+        when=lambda case: _pause_refusal(case),
+    ),
+    Action.RESUME: Rule(
+        OPEN, None, who=HOLDER, system=True,
+        forbidden=_("Only the organisation that currently holds the case can do this."),
+        when=lambda case: None if case.paused_at is not None else _("The clock of this case is not paused."),
+    ),
     Action.UPDATE_ARREARS: Rule(OPEN, None, system=True),
     Action.ESCALATE: Rule(OPEN, None, system=True),
 }
+
+
+
+def _pause_refusal(case):
+    if case.paused_at is not None:
+        return _("The clock of this case is paused already.")
+    if case.deadline_kind == DeadlineKind.PICKUP:
+        return _("The case is waiting for a chain partner to pick it up: the pickup deadline cannot be paused.")
+    return None
+
 
 # Actions that read rather than change: they are allowed on closed cases too.
 READS = frozenset({Action.VIEW, Action.READ_HISTORY, Action.READ_DOSSIER, Action.EXPORT})
@@ -236,6 +304,8 @@ def check(actor, case, action: Action, *, relations=None) -> None:
             raise ForbiddenAction(rule.forbidden)
     if case.status not in rule.starts_from:
         raise CaseError(_refusal(rule, case))
+    if rule.when is not None and (refusal := rule.when(case)) is not None:
+        raise CaseError(refusal)
 
 
 def _refusal(rule: Rule, case):
@@ -272,7 +342,7 @@ def permitted(user, case, *, relations=None) -> frozenset[Action]:
         action
         for action, rule in TABLE.items()
         if action != Action.OPEN and rule.who and case.status in rule.starts_from
-        and _allows(rule, relations, actor.role, case)
+        and _allows(rule, relations, actor.role, case) and (rule.when is None or rule.when(case) is None)
     )
 
 
@@ -321,6 +391,25 @@ def visit_outcome_due(visit, now=None) -> bool:
     return visit.status == JointVisitStatus.PLANNED and visit.planned_at <= (now or timezone.now())
 
 
+def check_visit(actor, case, visit, action: Action, *, relations=None) -> None:
+    """MOVE_VISIT / CANCEL_VISIT on one visit: `check`, then the visit must be the actor's organisation's own
+    (ForbiddenAction: the invited partner asks the planner) and still planned (CaseError, 409)."""
+    actor = actor_of(actor)
+    check(actor, case, action, relations=relations)
+    if not actor.is_system and visit.organisation_id != actor.organisation.pk:
+        raise ForbiddenAction(_("Only the organisation that planned the home visit can move or cancel it."))
+    if visit.status != JointVisitStatus.PLANNED:
+        raise CaseError(_("This home visit has already been processed."), conflict=True)
+
+
+def visit_actions(allowed, visit, organisation_id) -> frozenset[Action]:
+    """What the page offers on one visit: MOVE_VISIT / CANCEL_VISIT from `allowed` (the case's permitted
+    actions) while the visit is the organisation's own and planned."""
+    if visit.status != JointVisitStatus.PLANNED or visit.organisation_id != organisation_id:
+        return frozenset()
+    return frozenset(allowed) & {Action.MOVE_VISIT, Action.CANCEL_VISIT}
+
+
 def reads_handover_summary(user, handover) -> bool:
     """A handover's summary is casework: the partner reads it only when the dossier went with the tenant's
     consent (still in force); the organisation that wrote it always."""
@@ -340,6 +429,100 @@ def check_assign(actor, case, user, *, relations=None) -> None:
         raise CaseError(_("Choose a member of the organisation that holds the case."), field="user")
     if not actor.is_system and not actor.is_manager and user.pk != actor.user.pk:
         raise ForbiddenAction(_("Only a manager can assign the case to a colleague."))
+
+
+# --- follow-up tasks (cases.models.FollowUp) ---------------------------------------------------------------------
+# A task is casework: it reads like the case's history (READ_HISTORY: the corporation always, a partner only with
+# the tenant's consent in force), and the holder always reads the tasks it set itself. A partner that left the
+# case (declined, withdrawn, handed on) reads none. Only the holder's own tasks are done or opened again by it.
+
+
+def check_task_assignee(actor, case, user, *, relations=None) -> None:
+    """ADD_TASK with its rule about the assignee: `check`, then `user` must be an active member of the holder
+    (CaseError on field "assigned_to", 400)."""
+    check(actor, case, Action.ADD_TASK, relations=relations)
+    if user is None or not user.is_active or not Membership.objects.filter(
+        user_id=user.pk, organisation_id=case.holder_id
+    ).exists():
+        raise CaseError(_("Choose a member of the organisation that holds the case."), field="assigned_to")
+
+
+def reads_task(user, task, allowed) -> bool:
+    """Whether `user` (with `allowed` = policy.permitted on the task's case) reads `task`."""
+    actor = _actor_or_none(user)
+    if actor is None or Action.VIEW not in allowed:
+        return False
+    if Action.READ_HISTORY in allowed:
+        return True
+    return task.organisation_id == actor.organisation.pk == task.case.holder_id
+
+
+def check_task(actor, case, task, *, relations=None) -> None:
+    """COMPLETE_TASK on `task`: `check`, then the task must be one the actor reads (NotVisible, 404) and the
+    holder's own (ForbiddenAction, 403)."""
+    actor = actor_of(actor)
+    relations = _relations(actor, case, relations)
+    if not reads_task(actor, task, permitted(actor, case, relations=relations)):
+        raise NotVisible(_("This task does not exist or is not visible to you."))
+    check(actor, case, Action.COMPLETE_TASK, relations=relations)
+    if task.organisation_id != case.holder_id:
+        raise ForbiddenAction(_("Only the organisation that set this task can change it."))
+
+
+def _offered_q(organisation_id):
+    return Q(Exists(Handover.objects.filter(
+        case_id=OuterRef("case_id"), to_organisation_id=organisation_id, status=HandoverStatus.OFFERED
+    )))
+
+
+# How a relation of READ_HISTORY's rule reads as a condition on FollowUp rows.
+_TASK_RELATION_Q = {
+    Relation.CORPORATION: lambda organisation_id: Q(case__corporation_id=organisation_id),
+    Relation.HOLDER: lambda organisation_id: Q(case__holder_id=organisation_id),
+    Relation.OFFERED: _offered_q,
+}
+
+
+def task_scope(user) -> Q:
+    """`reads_task` as a query condition on FollowUp rows, from READ_HISTORY's rule (the caller also keeps to the
+    cases the user may view: selectors.tasks_for)."""
+    actor = _actor_or_none(user)
+    if actor is None or actor.is_system:
+        return Q(pk__in=[])
+    organisation_id = actor.organisation.pk
+    condition = Q(organisation_id=organisation_id, case__holder_id=organisation_id)
+    rule = TABLE[Action.READ_HISTORY]
+    for relation, roles in rule.who.items():
+        if actor.role not in roles:
+            continue
+        relation_q = _TASK_RELATION_Q[relation](organisation_id)
+        if relation in rule.with_consent:
+            relation_q &= Q(case__consent_in_force=True)
+        condition |= relation_q
+    return condition
+
+
+# Actions on one payment arrangement of the case (cases.services.arrangements): they need it running.
+ARRANGEMENT_ACTIONS = frozenset({Action.RECORD_PAID, Action.CHANGE_ARRANGEMENT, Action.STOP_ARRANGEMENT})
+
+
+def check_arrangement(actor, case, arrangement, action: Action, *, relations=None) -> None:
+    """An action on `arrangement` of `case`: `check`, then the arrangement must be the case's and still running
+    (CaseError, 400: completed, broken, changed or stopped ones are history)."""
+    check(actor, case, action, relations=relations)
+    if arrangement.case_id != case.pk:
+        raise NotVisible(_("This case does not exist or is not visible to you."))
+    if arrangement.status != ArrangementStatus.ACTIVE:
+        raise CaseError(_("This payment arrangement is no longer running (%(status)s).")
+                        % {"status": arrangement.get_status_display()})
+
+
+def arrangement_actions(allowed, arrangement) -> frozenset[Action]:
+    """What of `allowed` (policy.permitted of the case) can be done to `arrangement` now: the pages and the API
+    offer these."""
+    if arrangement is None or arrangement.status != ArrangementStatus.ACTIVE:
+        return frozenset()
+    return frozenset(allowed) & (ARRANGEMENT_ACTIONS | {Action.RECORD_MISSED})
 
 
 # --- what a person may use beyond one case ---------------------------------------------------------------------

@@ -1,10 +1,13 @@
 """Reads that depend on who asks. Every list and detail of cases, in API and UI, starts from `cases_for`."""
 
+import re
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Right, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,16 +24,18 @@ from .models import (
     CaseGroupObjectPermission,
     Escalation,
     EventKind,
+    FollowUp,
     Handover,
     HandoverStatus,
     JointVisit,
     JointVisitStatus,
     Notification,
+    SearchTerm,
     Tenant,
     overdue_q,
 )
 from .permissions import case_permission_ids
-from .services import normalise_postcode
+from .services import followups, normalise_postcode
 
 
 def _permitted(user, codename, *, case_ref="pk", narrowing=None, user_id=None):
@@ -161,10 +166,14 @@ def case_list(
         status=status, overdue=overdue, deadline_before=deadline_before, opened_from=opened_from,
         opened_to=opened_to, now=now or timezone.now(),
     )
-    cases = (
-        cases_for(user, narrowing=_state_filter("case_", **filters))
-        .filter(_state_filter("", **filters))
-    )
+    narrowing = _state_filter("case_", **filters)
+    searched = search_condition(q) if q else (None, Q())
+    if searched is None:
+        return Case.objects.none()
+    case_number, condition = searched
+    cases = cases_for(user, narrowing=narrowing & condition).filter(_state_filter("", **filters))
+    if case_number is not None:
+        cases = cases.filter(pk=case_number)
     # Read for the page alone (`with_relations`), the relations cost one query of the page's size; joined, they are
     # read for every matching case before the database cuts the page (twice the time at 800 matches,
     # bench/case_api.py), but in the same query.
@@ -174,10 +183,38 @@ def case_list(
         cases = cases.filter(holder_id=holder)
     if assigned_to:
         cases = cases.filter(assigned_to_id=assigned_to)
-    if q:
-        q = q.strip()
-        cases = cases.filter(Q(tenant__name__icontains=q) | Q(tenant__contract_ref__iexact=q))
     return cases
+
+
+CASE_NUMBER = re.compile(r"^#\s*([0-9]{1,18})$")
+INDEXED_CHARACTERS = 6
+
+
+def search_condition(q):
+    """(case number, condition on the permission rows) of the search `q`, the one search of the API and the
+    worklist (case_list's `q`): part of the tenant's name, street (with house number), postcode (with house
+    number), phone, e-mail or contract number, compared without case, accents, spaces or punctuation ("Muller"
+    finds "Müller", "7511ab" finds "7511 AB", "06 1234 5678" finds "06-12345678") on the copy the user's
+    permission rows carry (CaseGroupObjectPermission.case_search, one trigram index); or the case number: "#123"
+    alone, "123" besides the text. Over every status: the caller's other filters (or none) decide those. A `q`
+    without a letter or digit finds nothing: None."""
+    q = q.strip()
+    number = CASE_NUMBER.match(q)
+    if number:
+        return int(number.group(1)), Q()
+    if not any(character.isalnum() for character in q):
+        return None
+    term = SearchTerm(Value(q))
+    # The index answers for the term's last INDEXED_CHARACTERS (its trigrams must all be there); the whole term is
+    # then compared in the rows found. A long term's many trigrams are each frequent (every part of a street name
+    # is in an eighth of the region's rows), and intersecting all of them costs more than it narrows: the last few
+    # are the ones that tell apart ("…straat 4"), and checking the few rows they leave is cheap (bench/search.py).
+    match = Q(case_search__contains=Right(term, INDEXED_CHARACTERS)) & Q(
+        GreaterThan(StrIndex("case_search", term), 0)
+    )
+    if q.isdecimal() and len(q) <= 18:
+        match |= Q(content_object_id=int(q))
+    return None, match
 
 
 CASE_RELATIONS = ("tenant", "corporation", "holder", "convenant")
@@ -311,7 +348,7 @@ def handovers_for(user, *, status=None, visible_only=False):
     received = Q(to_organisation_id=organisation_id) & (Q(status=HandoverStatus.OFFERED) | visible)
     sent = Q(from_organisation_id=organisation_id)
     handovers = Handover.objects.filter(received | sent).select_related(
-        "case__tenant", "from_organisation", "to_organisation"
+        "case__tenant", "from_organisation", "to_organisation", "responded_by"
     )
     if status:
         handovers = handovers.filter(status=status)
@@ -327,7 +364,7 @@ def handovers_of_visible_cases(user):
     if not user.is_authenticated:
         return Handover.objects.none()
     return Handover.objects.filter(_visible(user)).select_related(
-        "case__tenant", "from_organisation", "to_organisation"
+        "case__tenant", "from_organisation", "to_organisation", "responded_by"
     )
 
 
@@ -364,6 +401,14 @@ def joint_visits_for(user, *, status=JointVisitStatus.PLANNED):
     return visits.select_related("case__tenant", "organisation", "partner").order_by("planned_at", "id")
 
 
+def visit_sequence(visit) -> int:
+    """How often the visit changed since it was planned (moves, a cancellation): its calendar entry's SEQUENCE."""
+    return CaseEvent.objects.filter(
+        case_id=visit.case_id, kind__in=[EventKind.JOINT_VISIT_MOVED, EventKind.JOINT_VISIT_CANCELLED],
+        data__joint_visit=visit.pk,
+    ).count()
+
+
 def escalations_for(user, *, case=None):
     """Escalations of the cases the user can see, and the ones that concern their organisation."""
     membership = getattr(user, "membership", None)
@@ -373,6 +418,47 @@ def escalations_for(user, *, case=None):
     if case is not None:
         visible = visible.filter(case_id=case)
     return visible.select_related("case", "from_organisation", "to_organisation").order_by("-escalated_at", "-id")
+
+
+TASK_DUE = ("today", "overdue", "open", "done")
+
+
+def tasks_for(user, *, assigned_to=None, due=None, case=None, now=None):
+    """The follow-up tasks `user` may read (cases.policy.task_scope, within the cases they may see), soonest first.
+    `due`: today (open, due today), overdue (open, its time passed), open (not done), done; `assigned_to`: a user
+    id; `case`: one case's."""
+    if not user.is_authenticated or getattr(user, "membership", None) is None:
+        return FollowUp.objects.none()
+    tasks = FollowUp.objects.filter(_visible(user), policy.task_scope(user))
+    if case is not None:
+        tasks = tasks.filter(case_id=getattr(case, "pk", case))
+    if assigned_to is not None:
+        tasks = tasks.filter(assigned_to_id=assigned_to)
+    now = now or timezone.now()
+    if due == "today":
+        start, end = followups.day_bounds(timezone.localdate(now))
+        tasks = tasks.filter(done_at__isnull=True, due_at__gte=start, due_at__lt=end)
+    elif due == "overdue":
+        tasks = tasks.filter(done_at__isnull=True, due_at__lt=now)
+    elif due == "open":
+        tasks = tasks.filter(done_at__isnull=True)
+    elif due == "done":
+        tasks = tasks.filter(done_at__isnull=False)
+    return tasks.select_related("organisation", "assigned_to", "created_by", "done_by").order_by("due_at", "id")
+
+
+def my_tasks_due(user, *, now=None, limit=50):
+    """The worklist's top section: `user`'s open tasks that are overdue or due today, of open cases their
+    organisation holds, soonest first, with the case and its tenant."""
+    membership = getattr(user, "membership", None)
+    if not user.is_authenticated or membership is None:
+        return []
+    _start, end = followups.day_bounds(timezone.localdate(now or timezone.now()))
+    tasks = FollowUp.objects.filter(
+        followups.ACTIONABLE, _visible(user), assigned_to_id=user.pk, organisation_id=membership.organisation_id,
+        due_at__lt=end,
+    )
+    return list(tasks.select_related("case__tenant").order_by("due_at", "id")[:limit])
 
 
 def unread_notifications(user):
@@ -438,7 +524,7 @@ def why_returned(cases) -> dict:
         return {}
     ended = (
         Handover.objects.filter(case_id__in=ids, status__in=[HandoverStatus.DECLINED, HandoverStatus.WITHDRAWN])
-        .select_related("to_organisation")
+        .select_related("to_organisation", "responded_by")
         .order_by("case_id", "-responded_at", "-id")
         .distinct("case_id")
     )

@@ -12,6 +12,8 @@ from cases import outbox
 from cases.dashboard import warm_snapshots
 from cases.services.access import purge_old_access_log as purge_access_log
 from cases.services.escalation import escalate_overdue as sweep
+from cases.services.followups import send_task_digests as digests
+from cases.services.pausing import resume_expired_pauses as resume_pauses
 from cases.services.privacy import anonymise
 
 # Stop starting new batches well before the soft time limit (settings.CELERY_TASK_SOFT_TIME_LIMIT, 240 s);
@@ -26,6 +28,13 @@ def escalate_overdue(as_of: str | None = None) -> int:
     if as_of and (moment is None or moment.tzinfo is None):
         raise ValueError(f"as_of must be an ISO 8601 datetime with offset, got {as_of!r}")
     return sweep(as_of=moment, max_seconds=SWEEP_BUDGET_SECONDS)
+
+
+@shared_task(name="cases.tasks.resume_expired_pauses", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def resume_expired_pauses() -> int:
+    """Start the clock again, as the system, of every case whose pause reached its end date (cases.services.pausing).
+    The number of cases resumed."""
+    return resume_pauses()
 
 
 @shared_task(
@@ -61,3 +70,13 @@ def send_mails(mails: list) -> int:
 def warm_dashboard_snapshots() -> int:
     """Recompute every manager organisation's default dashboard, so the page answers from the snapshot."""
     return warm_snapshots()
+
+
+@shared_task(name="cases.tasks.send_task_digests", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_task_digests(as_of: str | None = None) -> int:
+    """The morning digest of follow-up tasks: one notification per person with their tasks of the day, once a
+    day (a second run sends nothing). `as_of` (ISO 8601 with offset, optional) runs it as of that moment."""
+    moment = parse_datetime(as_of) if as_of else None
+    if as_of and (moment is None or moment.tzinfo is None):
+        raise ValueError(f"as_of must be an ISO 8601 datetime with offset, got {as_of!r}")
+    return digests(now=moment)

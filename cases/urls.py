@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("cases.views.notifications")),
     path("", include("cases.views.access_log")),
     path("", include("cases.views.tenant_export")),
+    path("", include("cases.views.tasks")),
 ]

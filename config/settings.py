@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["cases.templatetags.formatting"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -160,6 +162,7 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
@@ -321,6 +324,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=env.int("ESCALATION_INTERVAL_MINUTES", default=5)),
         "options": {"expires": 4 * 60},
     },
+    # Pausing the clock: a pause ends at the start of its end date (cases.services.pausing).
+    "resume-expired-pauses": {
+        "task": "cases.tasks.resume_expired_pauses",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
     "warm-dashboards": {
         "task": "cases.tasks.warm_dashboard_snapshots",
         "schedule": timedelta(minutes=10),
@@ -341,6 +350,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-access-log": {
         "task": "cases.tasks.purge_old_access_log",
         "schedule": timedelta(hours=24),
+    },
+    # The morning digest of follow-up tasks (Dutch time, CELERY_TIMEZONE); idempotent per person and day.
+    "task-digests": {
+        "task": "cases.tasks.send_task_digests",
+        "schedule": crontab(hour=env.int("TASK_DIGEST_HOUR", default=7), minute=0),
+        "options": {"expires": 3 * 60 * 60},
     },
 }
 # How many due cases one sweep transaction takes at a time.

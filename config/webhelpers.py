@@ -18,12 +18,13 @@ def form_error(form, error, *, prefix="") -> int:
     ("tenant.postcode" → "postcode")."""
     if isinstance(error, NotVisible):
         raise Http404
-    field = error.field or None
-    if field and prefix and field.startswith(prefix):
-        field = field[len(prefix) :]
-    if field not in form.fields:
-        field = None
-    form.add_error(field, str(error.message))
+    for field, message in (error.errors if len(error.errors) > 1 else {error.field: error.message}).items():
+        field = field or None
+        if field and prefix and field.startswith(prefix):
+            field = field[len(prefix) :]
+        if field not in form.fields:
+            field = None
+        form.add_error(field, str(message))
     if isinstance(error, ForbiddenAction):
         return 403
     return 409 if error.conflict else 400

@@ -33,8 +33,9 @@ class ConvenantSerializer(ModelSerializer):
     class Meta:
         model = Convenant
         fields = ["id", "name", "municipality", "parties", "chain", "deadlines", "policies", "working_days",
-                  "retention_months", "signal_retention_months", "valid_from", "valid_until", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at"]
+                  "retention_months", "signal_retention_months", "valid_from", "valid_until", "pause_reasons",
+                  "max_pause_days", "created_at", "updated_at"]
+        read_only_fields = ["id", "pause_reasons", "max_pause_days", "created_at", "updated_at"]
 
     def to_representation(self, convenant):
         rules = sorted(convenant.deadline_rules.all(), key=lambda rule: rule.kind)
@@ -51,6 +52,9 @@ class ConvenantSerializer(ModelSerializer):
             "signal_retention_months": convenant.signal_retention_months,
             "valid_from": convenant.valid_from.isoformat() if convenant.valid_from else None,
             "valid_until": convenant.valid_until.isoformat() if convenant.valid_until else None,
+            # Pausing the clock: the reasons a holder may give (label in the active language) and the maximum.
+            "pause_reasons": [{"code": code, "label": label} for code, label in convenant.pause_reason_choices()],
+            "max_pause_days": convenant.max_pause_days,
             "created_at": DateTimeField().to_representation(convenant.created_at),
             "updated_at": DateTimeField().to_representation(convenant.updated_at),
         }

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
@@ -33,6 +34,20 @@ DEFAULT_POLICY = {
 }
 
 
+# Why the holder may pause the clock (DESIGN.md "Deadlines and escalation"): codes with their Dutch and English
+# labels; a convenant keeps its own list (Convenant.pause_reasons). A reason is a code, never free text.
+DEFAULT_PAUSE_REASONS = [
+    {"code": "opname", "nl": "Opname", "en": "Hospital admission"},
+    {"code": "wacht_op_intake", "nl": "Wacht op intake", "en": "Waiting for intake"},
+    {"code": "wacht_op_stukken", "nl": "Wacht op stukken", "en": "Waiting for documents"},
+]
+DEFAULT_MAX_PAUSE_DAYS = 30
+
+
+def default_pause_reasons():
+    return [dict(reason) for reason in DEFAULT_PAUSE_REASONS]
+
+
 class Convenant(models.Model):
     """The agreement of one municipality: who takes part, in which order cases go down the chain, how fast."""
 
@@ -52,6 +67,9 @@ class Convenant(models.Model):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # Pausing the clock: the reasons a holder may give ([{"code", "nl", "en"}]) and the longest pause in days.
+    pause_reasons = models.JSONField(_("pause reasons"), default=default_pause_reasons, blank=True)
+    max_pause_days = models.PositiveSmallIntegerField(_("longest pause (days)"), default=DEFAULT_MAX_PAUSE_DAYS)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,10 +88,23 @@ class Convenant(models.Model):
             models.CheckConstraint(
                 condition=models.Q(signal_retention_months__gte=1), name="convenant_signal_retention_positive"
             ),
+            models.CheckConstraint(condition=models.Q(max_pause_days__gte=1), name="convenant_max_pause_positive"),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.municipality})"
+
+    def pause_reason_choices(self) -> list[tuple[str, str]]:
+        """(code, label in the active language) of the reasons a holder may pause the clock with."""
+        dutch = (get_language() or "nl").startswith("nl")
+        return [
+            (reason["code"], reason.get("nl" if dutch else "en") or reason.get("en") or reason["code"])
+            for reason in (self.pause_reasons or [])
+            if isinstance(reason, dict) and reason.get("code")
+        ]
+
+    def pause_reason_label(self, code) -> str:
+        return dict(self.pause_reason_choices()).get(code, code)
 
 
 class ChainLink(models.Model):

@@ -61,6 +61,21 @@ COLUMNS = {
     ],
     "reference_date": ["peildatum", "datumsignaal", "signaaldatum", "datum", "reference_date", "date"],
 }
+# The fields the case services name (an opening's "tenant.postcode", "arrears_amount") as the file's columns.
+SERVICE_FIELDS = {"arrears_amount": "amount"}
+
+
+def column_name(field) -> str:
+    """The column a report names for a field (its first, Dutch, column name), as the CSV files spell it; ""
+    for an error about the whole row."""
+    field = str(field or "")
+    field = field.removeprefix("tenant.")
+    field = SERVICE_FIELDS.get(field, field)
+    if field in COLUMNS:
+        return COLUMNS[field][0]
+    return "" if field in ("", "non_field_errors", "detail") else field
+
+
 REQUIRED_COLUMNS = [
     "external_id",
     "name",

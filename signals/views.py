@@ -12,6 +12,7 @@ from config.errors import ForbiddenAction
 from . import selectors, services, uploads
 from .forms import SignalImportForm
 from .models import SignalImport
+from .parsing import column_name
 
 REPORT_ROWS_SHOWN = 500
 
@@ -53,7 +54,10 @@ def import_detail(request, pk):
     except SignalImport.DoesNotExist:
         raise Http404 from None
     report = signal_import.report or []
-    rejected = [entry for entry in report if entry.get("status") == "rejected"]
+    rejected = [
+        {**entry, "errors": {column_name(field): reasons for field, reasons in (entry.get("errors") or {}).items()}}
+        for entry in report if entry.get("status") == "rejected"
+    ]
     opened = [entry for entry in report if entry.get("status") == "case_opened"]
     return render(
         request,

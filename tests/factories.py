@@ -24,6 +24,7 @@ from cases.models import (
     Notification,
     Tenant,
 )
+from cases.services.arrangements import add_schedule
 from convenants.models import ChainLink, Convenant, DeadlineRule
 from convenants.services import create_convenant
 from partners.models import Membership, Organisation
@@ -178,12 +179,19 @@ class ContactAttemptFactory(factory.django.DjangoModelFactory):
 class ArrangementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Arrangement
+        skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory)
     organisation = factory.SelfAttribute("case.holder")
     monthly_amount = Decimal("80.00")
     start_date = factory.LazyFunction(lambda: date.today() + timedelta(days=7))
     months = 8
+
+    @factory.post_generation
+    def instalments(self, create, extracted, **kwargs):
+        """Its schedule, as the service makes it (cases.services.arrangements.add_schedule)."""
+        if create:
+            add_schedule(self)
 
 
 class HandoverFactory(factory.django.DjangoModelFactory):

@@ -18,8 +18,6 @@ from ..services.access import record_access_many
 from ..services.export import case_signals
 from .base import APIMixin, service_errors
 from .serializers import (
-    ArrangementInputSerializer,
-    ArrangementSerializer,
     AssignInputSerializer,
     CaseCreateSerializer,
     CaseExportSerializer,
@@ -30,6 +28,7 @@ from .serializers import (
     EventSerializer,
     MissedInstallmentInputSerializer,
     NoteInputSerializer,
+    PauseInputSerializer,
     SignalSummarySerializer,
     case_export,
 )
@@ -182,16 +181,7 @@ class ContactAttempts(APIMixin, generics.GenericAPIView):
         return Response(ContactAttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
 
-class Arrangements(APIMixin, generics.GenericAPIView):
-    queryset = Case.objects.none()
-
-    @extend_schema(request=ArrangementInputSerializer, responses={201: ArrangementSerializer})
-    def post(self, request, pk):
-        case = visible_case(request, pk)
-        data = validated(ArrangementInputSerializer, request)
-        with service_errors():
-            arrangement = services.agree_arrangement(request.user, case, **data)
-        return Response(ArrangementSerializer(arrangement).data, status=status.HTTP_201_CREATED)
+# GET/POST cases/{id}/arrangements/ and the arrangement's own endpoints: cases.api.arrangements.
 
 
 class MissedInstallment(APIMixin, generics.GenericAPIView):
@@ -200,7 +190,8 @@ class MissedInstallment(APIMixin, generics.GenericAPIView):
     @extend_schema(
         request=MissedInstallmentInputSerializer,
         responses={200: CaseSerializer},
-        description="The tenant missed a payment: the arrangement is broken, the case goes back to contacting.",
+        description="The tenant missed a payment: the instalment `number` (default: the earliest due one) is "
+        "missed, the arrangement is broken, the case goes back to contacting.",
     )
     def post(self, request, pk):
         case = visible_case(request, pk)
@@ -248,15 +239,43 @@ class Assign(APIMixin, generics.GenericAPIView):
         return case_answer(request, pk)
 
 
+class Pause(APIMixin, generics.GenericAPIView):
+    """Pause the clock of the case's active deadline (policy PAUSE: the holder; not a pickup deadline)."""
+
+    queryset = Case.objects.none()
+
+    @extend_schema(request=PauseInputSerializer, responses={200: CaseSerializer})
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        data = validated(PauseInputSerializer, request)
+        with service_errors():
+            services.pause_case(request.user, case, reason=data["reason"], until=data["until"])
+        return case_answer(request, pk)
+
+
+class Resume(APIMixin, generics.GenericAPIView):
+    """Start the clock again (policy RESUME: the holder, while paused); the deadline moves on by the pause."""
+
+    queryset = Case.objects.none()
+
+    @extend_schema(request=None, responses={200: CaseSerializer})
+    def post(self, request, pk):
+        case = visible_case(request, pk)
+        with service_errors():
+            services.resume_case(request.user, case)
+        return case_answer(request, pk)
+
+
 urlpatterns = [
     path("cases/", CaseListCreate.as_view(), name="api-case-list"),
     path("cases/<api_id:pk>/", CaseDetail.as_view(), name="api-case-detail"),
     path("cases/<api_id:pk>/timeline/", CaseTimeline.as_view(), name="api-case-timeline"),
     path("cases/<api_id:pk>/export/", CaseExport.as_view(), name="api-case-export"),
     path("cases/<api_id:pk>/contact-attempts/", ContactAttempts.as_view(), name="api-case-contact-attempts"),
-    path("cases/<api_id:pk>/arrangements/", Arrangements.as_view(), name="api-case-arrangements"),
     path("cases/<api_id:pk>/missed-installment/", MissedInstallment.as_view(), name="api-case-missed-installment"),
     path("cases/<api_id:pk>/notes/", Notes.as_view(), name="api-case-notes"),
     path("cases/<api_id:pk>/close/", Close.as_view(), name="api-case-close"),
     path("cases/<api_id:pk>/assign/", Assign.as_view(), name="api-case-assign"),
+    path("cases/<api_id:pk>/pause/", Pause.as_view(), name="api-case-pause"),
+    path("cases/<api_id:pk>/resume/", Resume.as_view(), name="api-case-resume"),
 ]

@@ -2,12 +2,14 @@
 dossier, and joint home visits."""
 
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from .. import policy, selectors, services
+from ..calendar import calendar_response
 from ..filters import HandoverFilter, SelectorFilterBackend, filter_values
 from ..models import AccessLog, Case, Handover, JointVisit
 from ..services.handover import consent_line, current_consent
@@ -20,7 +22,9 @@ from .serializers import (
     HandoverDetailSerializer,
     HandoverInputSerializer,
     HandoverSerializer,
+    JointVisitCancelInputSerializer,
     JointVisitInputSerializer,
+    JointVisitMoveInputSerializer,
     JointVisitOutcomeInputSerializer,
     JointVisitSerializer,
     WithdrawInputSerializer,
@@ -41,7 +45,7 @@ def _handover(request, pk) -> Handover:
 def _answer(request, handover, code=status.HTTP_200_OK):
     """The handover after the answer. The one who declined no longer sees the case: the answer then carries
     no tenant data (HandoverSerializer blanks it for a case outside the user's scope)."""
-    handover = Handover.objects.select_related("case__tenant", "from_organisation", "to_organisation").get(
+    handover = Handover.objects.select_related("case__tenant", "from_organisation", "to_organisation", "responded_by").get(
         pk=handover.pk
     )
     context = {"request": request, "visible": selectors.cases_for(request.user).filter(pk=handover.case_id).exists()}
@@ -217,6 +221,56 @@ class JointVisitOutcome(APIMixin, generics.GenericAPIView):
         return Response(JointVisitSerializer(visit).data)
 
 
+def _visit(request, pk) -> JointVisit:
+    """A visit as it shows to the user (planner or invited partner, any status); 404 otherwise. Whether the user
+    may change it is the service's policy.check_visit (403 for the partner, 409 once it is no longer planned)."""
+    try:
+        return selectors.joint_visits_for(request.user, status=None).get(pk=pk)
+    except JointVisit.DoesNotExist:
+        raise NotFound() from None
+
+
+def _visit_answer(visit):
+    visit = JointVisit.objects.select_related("case__tenant", "organisation", "partner").get(pk=visit.pk)
+    return Response(JointVisitSerializer(visit).data)
+
+
+class MoveJointVisit(APIMixin, generics.GenericAPIView):
+    queryset = JointVisit.objects.none()
+
+    @extend_schema(request=JointVisitMoveInputSerializer, responses={200: JointVisitSerializer},
+                   description="The planner moves a planned visit to another time; both sides are told.")
+    def post(self, request, pk):
+        visit = _visit(request, pk)
+        data = validated(JointVisitMoveInputSerializer, request)
+        with service_errors():
+            services.move_joint_visit(request.user, visit, **data)
+        return _visit_answer(visit)
+
+
+class CancelJointVisit(APIMixin, generics.GenericAPIView):
+    queryset = JointVisit.objects.none()
+
+    @extend_schema(request=JointVisitCancelInputSerializer, responses={200: JointVisitSerializer},
+                   description="The planner cancels a planned visit; both sides are told.")
+    def post(self, request, pk):
+        visit = _visit(request, pk)
+        data = validated(JointVisitCancelInputSerializer, request)
+        with service_errors():
+            services.cancel_joint_visit(request.user, visit, **data)
+        return _visit_answer(visit)
+
+
+class JointVisitCalendar(APIMixin, generics.GenericAPIView):
+    queryset = JointVisit.objects.none()
+
+    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR},
+                   description="The visit as an iCalendar file (planner or invited partner); logged as a read.")
+    def get(self, request, pk):
+        visit = _visit(request, pk)
+        return calendar_response(request, visit)
+
+
 urlpatterns = [
     path("cases/<api_id:pk>/handover/", OfferHandover.as_view(), name="api-case-handover"),
     path("cases/<api_id:pk>/consent/", CaseConsent.as_view(), name="api-case-consent"),
@@ -229,4 +283,7 @@ urlpatterns = [
     path("cases/<api_id:pk>/joint-visits/", PlanJointVisit.as_view(), name="api-case-joint-visits"),
     path("joint-visits/", JointVisitList.as_view(), name="api-joint-visit-list"),
     path("joint-visits/<api_id:pk>/outcome/", JointVisitOutcome.as_view(), name="api-joint-visit-outcome"),
+    path("joint-visits/<api_id:pk>/move/", MoveJointVisit.as_view(), name="api-joint-visit-move"),
+    path("joint-visits/<api_id:pk>/cancel/", CancelJointVisit.as_view(), name="api-joint-visit-cancel"),
+    path("joint-visits/<api_id:pk>/ics/", JointVisitCalendar.as_view(), name="api-joint-visit-ics"),
 ]

@@ -3,6 +3,7 @@ rules); output serializers read only what the selectors already joined."""
 
 import re
 from datetime import UTC
+from decimal import Decimal
 from operator import attrgetter
 
 from django.utils import timezone
@@ -29,7 +30,9 @@ from ..models import (
     Escalation,
     EvictionProposal,
     EvictionVote,
+    FollowUp,
     Handover,
+    Instalment,
     JointVisit,
     Notification,
     Outcome,
@@ -190,6 +193,8 @@ class CaseSerializer(HotPathReadMixin, ModelSerializer):
     deadline_kind = BlankAsNullChoiceField(DeadlineKind.choices)  # null without an active deadline
     outcome = BlankAsNullChoiceField(Outcome.choices)  # null while the case is open
     assigned_to = serializers.SerializerMethodField()
+    paused_until = serializers.SerializerMethodField()
+    pause_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -215,8 +220,20 @@ class CaseSerializer(HotPathReadMixin, ModelSerializer):
             "allowed_actions",
             "returned",
             "assigned_to",
+            "paused_until",
+            "pause_reason",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_paused_until(self, case) -> str | None:
+        """While the holder paused the clock: the date it runs again from; else null."""
+        return case.paused_until.isoformat() if case.is_paused and case.paused_until else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_pause_reason(self, case) -> str | None:
+        """While paused: the reason's code (the convenant's `pause_reasons`); else null."""
+        return (case.pause_reason or None) if case.is_paused else None
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_assigned_to(self, case) -> dict | None:
@@ -266,6 +283,64 @@ class AssignInputSerializer(serializers.Serializer):
     user = serializers.IntegerField()
 
 
+# --- follow-up tasks --------------------------------------------------------------------------------------------
+
+
+def person(user) -> dict | None:
+    """A person in answers: {"id", "name"}, or null."""
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+class TaskInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=1000)
+    due_at = DateTimeField()
+    assigned_to = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1,
+        help_text=_("Id of a member of the holder; default: the case's caseworker, else the caller."),
+    )
+
+
+class TaskSerializer(ModelSerializer):
+    organisation = ref()
+    assigned_to = serializers.SerializerMethodField()
+    created_by = serializers.SerializerMethodField()
+    done_by = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUp
+        fields = ["id", "case", "organisation", "text", "due_at", "state", "assigned_to", "created_by", "created_at",
+                  "done_at", "done_by"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_assigned_to(self, task) -> dict | None:
+        return person(task.assigned_to)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_created_by(self, task) -> dict | None:
+        return person(task.created_by)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_done_by(self, task) -> dict | None:
+        return person(task.done_by)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["done", "overdue", "today", "upcoming"]))
+    def get_state(self, task) -> str:
+        return task.state(self.context.get("now"))
+
+
+class PauseInputSerializer(serializers.Serializer):
+    """Pausing the clock; the values are judged by the service (cases.services.pausing) after the policy."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text=_("A code of the convenant's pause_reasons."))
+    until = serializers.CharField(required=False, allow_blank=True, default="",
+                                  help_text=_("The date (YYYY-MM-DD) the clock runs again from."))
+
+
 class CaseCreateSerializer(serializers.Serializer):
     tenant = TenantInputSerializer()
     arrears_amount = serializers.DecimalField(max_digits=10, decimal_places=2)
@@ -294,19 +369,58 @@ class ArrangementInputSerializer(serializers.Serializer):
     monthly_amount = serializers.DecimalField(max_digits=8, decimal_places=2)
     start_date = serializers.DateField()
     months = serializers.IntegerField()
+    confirm_below_arrears = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Agree the arrangement although its total (monthly amount × months) is below the arrears."),
+    )
+
+
+class InstalmentSerializer(ModelSerializer):
+    class Meta:
+        model = Instalment
+        fields = ["number", "due_date", "amount", "status", "paid_on", "recorded_at"]
+        read_only_fields = fields
 
 
 class ArrangementSerializer(ModelSerializer):
+    """A payment arrangement with its schedule (version 1's fields, and version 1.1's: docs/api-additions.md
+    "Payment arrangements (v1.1)")."""
+
     organisation = ref()
     total_amount = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+    paid_amount = serializers.SerializerMethodField()
+    balance = serializers.SerializerMethodField(help_text=_("The total less what was paid in this version."))
+    end_date = serializers.DateField(source="ended_on", read_only=True, allow_null=True)
+    replaced_by = serializers.SerializerMethodField()
+    instalments = InstalmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Arrangement
         fields = [
             "id", "case", "organisation", "monthly_amount", "start_date", "months", "total_amount", "status",
-            "missed_installments", "created_at",
+            "missed_installments", "created_at", "version", "replaces", "replaced_by", "end_date", "end_reason",
+            "paid_amount", "balance", "instalments",
         ]
         read_only_fields = fields
+
+    @staticmethod
+    def _paid(arrangement):
+        return sum((i.amount for i in arrangement.instalments.all() if i.status == "paid"), Decimal("0.00"))
+
+    @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
+    def get_paid_amount(self, arrangement):
+        return f"{self._paid(arrangement):.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
+    def get_balance(self, arrangement):
+        return f"{max(arrangement.total_amount - self._paid(arrangement), Decimal('0.00')):.2f}"
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_replaced_by(self, arrangement):
+        try:
+            return arrangement.replaced_by.pk
+        except Arrangement.replaced_by.RelatedObjectDoesNotExist:
+            return None
 
 
 class CloseInputSerializer(serializers.Serializer):
@@ -316,6 +430,10 @@ class CloseInputSerializer(serializers.Serializer):
 
 class MissedInstallmentInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    number = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1,
+        help_text=_("The instalment missed (default: the earliest due one of the running arrangement)."),
+    )
 
 
 class NoteInputSerializer(serializers.Serializer):
@@ -324,6 +442,8 @@ class NoteInputSerializer(serializers.Serializer):
 
 class EventSerializer(HotPathReadMixin, ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    description = serializers.CharField(source="text", read_only=True,
+                                        help_text=_("What happened, in the caller's language."))
     actor = serializers.SerializerMethodField()
     organisation = ref(allow_null=True)
 
@@ -389,6 +509,12 @@ class HandoverSerializer(ModelSerializer):
     from_organisation = ref()
     to_organisation = ref()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    ended_by = serializers.ChoiceField(
+        choices=["", "partner", "person", "sweep"], read_only=True,
+        help_text=_("Who ended the offer: the partner declined it, a person withdrew it, or the deadline sweep "
+                    "withdrew it; empty while open or accepted."),
+    )
+    outcome_label = serializers.CharField(read_only=True, help_text=_("The status naming who ended the offer."))
     summary = serializers.SerializerMethodField()
     tenant_consent = serializers.BooleanField(
         read_only=True, help_text=_("The dossier was shared with the tenant's consent, and it is still in force.")
@@ -399,7 +525,7 @@ class HandoverSerializer(ModelSerializer):
         model = Handover
         fields = [
             "id", "case", "tenant_name", "from_organisation", "to_organisation", "status", "status_label",
-            "summary", "tenant_consent", "consent", "by_escalation", "offered_at", "responded_at", "reason",
+            "ended_by", "outcome_label", "summary", "tenant_consent", "consent", "by_escalation", "offered_at", "responded_at", "reason",
         ]
         read_only_fields = fields
 
@@ -463,6 +589,14 @@ class JointVisitSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class JointVisitMoveInputSerializer(serializers.Serializer):
+    planned_at = serializers.DateTimeField()
+
+
+class JointVisitCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
 class JointVisitOutcomeInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=AttemptOutcome.choices)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
@@ -515,6 +649,8 @@ class EvictionProposalSerializer(ModelSerializer):
 
 
 class NotificationSerializer(ModelSerializer):
+    subject = serializers.CharField(source="text", read_only=True, help_text=_("In the caller's language."))
+
     class Meta:
         model = Notification
         fields = ["id", "case", "subject", "body", "created_at", "read_at"]
@@ -568,6 +704,7 @@ class CaseExportSerializer(serializers.Serializer):
     joint_visits = JointVisitSerializer(many=True)
     escalations = EscalationSerializer(many=True)
     eviction_proposals = EvictionProposalSerializer(many=True)
+    tasks = TaskSerializer(many=True, help_text=_("Follow-up tasks on the case."))
     signals = SignalSummarySerializer(many=True)
     timeline = EventSerializer(many=True)
     accessed = AccessSummarySerializer(many=True, help_text=_("Which organisations read this case's data, when."))
@@ -581,7 +718,8 @@ def case_export(case, *, context=None) -> dict:
             "exported_at": timezone.now(),
             "case": case,
             "contact_attempts": case.contact_attempts.select_related("organisation").order_by("at", "id"),
-            "arrangements": case.arrangements.select_related("organisation").order_by("created_at", "id"),
+            "arrangements": case.arrangements.select_related("organisation", "replaced_by")
+            .prefetch_related("instalments").order_by("created_at", "id"),
             "handovers": case.handovers.select_related("case__tenant", "from_organisation", "to_organisation")
             .order_by("offered_at", "id"),
             "joint_visits": case.joint_visits.select_related("case__tenant", "organisation", "partner"),
@@ -590,6 +728,8 @@ def case_export(case, *, context=None) -> dict:
             "eviction_proposals": case.eviction_proposals.select_related("organisation")
             .prefetch_related("voters", "votes__organisation")
             .order_by("proposed_at"),
+            "tasks": case.follow_ups.select_related("organisation", "assigned_to", "created_by", "done_by")
+            .order_by("due_at", "id"),
             "signals": case.signals.select_related("source").order_by("reference_date"),
             "timeline": case.events.select_related("actor", "organisation").order_by("at", "id"),
             "accessed": case.access_logs.select_related("organisation").order_by("at"),

@@ -24,6 +24,7 @@ from .serializers import (
     EvictionProposalSerializer,
     HandoverDetailSerializer,
     JointVisitSerializer,
+    TaskSerializer,
 )
 
 
@@ -86,6 +87,7 @@ class ExportCaseSerializer(serializers.Serializer):
     joint_visits = JointVisitSerializer(many=True)
     escalations = EscalationSerializer(many=True)
     eviction_proposals = EvictionProposalSerializer(many=True)
+    tasks = TaskSerializer(many=True, help_text=_("Follow-up tasks on the case."))
     timeline = EventSerializer(many=True)
     accessed = AccessSummarySerializer(many=True, help_text=_("Which organisations read this case's data, when."))
 

@@ -23,6 +23,7 @@ from .. import policy
 from ..models import Case, CaseEvent
 from ..policy import Action, Actor, CaseError, actor_of  # noqa: F401 - Actor, CaseError re-exported for the services
 from ..relations import relations_of
+from ..texts import Text
 from .access import sync_permissions_many
 from .deadlines import Facts, recompute_deadline
 from .notifications import Outbox
@@ -143,6 +144,10 @@ class CaseChanges:
     def event(self, case, kind, description="", *, at=None, actor: Actor | None = None, organisation=None,
               **data) -> CaseEvent:
         actor = actor or self.actor
+        if isinstance(description, Text):
+            # Rendered in each reader's language (CaseEvent.text); stored in the product's language.
+            data["text"] = description.as_data()
+            description = description.stored()
         event = CaseEvent(
             case=case,
             kind=kind,

@@ -8,10 +8,12 @@ the offer still is. A case opened by the system (signal import) starts unassigne
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import policy
 from ..models import Case, EventKind
 from ..policy import Action, CaseError
+from ..texts import Text
 from ._common import case_change
 
 
@@ -33,7 +35,7 @@ def assign_case(user, case, *, assignee, now=None) -> Case:
         policy.check_assign(change.actor, change.case, target, relations=change.relations)
         change.set(assigned_to=target)
         name = target.get_full_name() or target.get_username()
-        change.event(EventKind.ASSIGNED, _("Assigned to %(name)s") % {"name": name}, user=target.pk)
+        change.event(EventKind.ASSIGNED, Text(gettext_noop("Assigned to %(name)s"), name=name), user=target.pk)
         if change.actor.user is None or change.actor.user.pk != target.pk:
-            change.notify([target], _("Case #%(id)s has been assigned to you") % {"id": change.case.pk})
+            change.notify([target], Text(gettext_noop("Case #%(id)s has been assigned to you"), id=change.case.pk))
         return change.case

@@ -6,18 +6,18 @@ here checks its action under the case lock through _common.case_change / CaseCha
 """
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from convenants.selectors import convenant_for_corporation
 
 from ..models import (
     CLOSING_OUTCOMES,
     OPEN_STATUSES,
-    Arrangement,
     ArrangementStatus,
     AttemptOutcome,
     Case,
@@ -35,6 +35,7 @@ from ..models import (
     Tenant,
 )
 from ..policy import Action, check, closing_status, next_status
+from ..texts import Text
 from ._common import Actor, CaseChanges, CaseError, actor_of, case_change, lock_cases, money
 from .deadlines import NoHistory, recompute_deadline
 
@@ -67,31 +68,54 @@ def move(change, action: Action) -> None:
 # --- opening ---------------------------------------------------------------------------------------------------
 
 
-def _tenant_fields(tenant: dict) -> dict:
-    tenant = tenant or {}
-    cleaned = {}
-    for field in ("name", "contract_ref", "house_number"):
-        value = str(tenant.get(field) or "").strip()
-        if not value:
-            raise CaseError(_("This field is required."), field=f"tenant.{field}")
-        cleaned[field] = value
-    cleaned["house_number"] = normalise_house_number(cleaned["house_number"])
-    postcode = normalise_postcode(tenant.get("postcode"))
+def _all_of(*checks) -> list:
+    """Every check's result; when some fail, one CaseError naming each field that failed, so that a form shows
+    all its errors at once rather than one per submit."""
+    results, errors = [], []
+    for check_input in checks:
+        try:
+            results.append(check_input())
+        except CaseError as error:
+            errors.append(error)
+            results.append(None)
+    if errors:
+        raise CaseError.combined(errors)
+    return results
+
+
+def _required(tenant, field):
+    value = str(tenant.get(field) or "").strip()
+    if not value:
+        raise CaseError(_("This field is required."), field=f"tenant.{field}")
+    return value
+
+
+def _postcode(value):
+    postcode = normalise_postcode(value)
     if postcode is None:
         raise CaseError(_("Not a valid postcode (for example 1234 AB)."), field="tenant.postcode")
-    cleaned["postcode"] = postcode
+    return postcode
+
+
+def _tenant_fields(tenant: dict) -> dict:
+    tenant = tenant or {}
+    name, contract_ref, house_number, postcode = _all_of(
+        *(lambda field=field: _required(tenant, field) for field in ("name", "contract_ref", "house_number")),
+        lambda: _postcode(tenant.get("postcode")),
+    )
+    cleaned = {"name": name, "contract_ref": contract_ref, "house_number": normalise_house_number(house_number),
+               "postcode": postcode}
     for field in ("street", "city", "phone", "email"):
         cleaned[field] = str(tenant.get(field) or "").strip()
     return cleaned
 
 
 def _opening_figures(arrears_amount, months_in_arrears, monthly_rent):
-    amount = money(arrears_amount, "arrears_amount")
-    if monthly_rent not in (None, ""):
-        monthly_rent = money(monthly_rent, "monthly_rent")
-    else:
-        monthly_rent = None
-    return amount, months_in_arrears_of(months_in_arrears), monthly_rent
+    return _all_of(
+        lambda: money(arrears_amount, "arrears_amount"),
+        lambda: months_in_arrears_of(months_in_arrears),
+        lambda: money(monthly_rent, "monthly_rent") if monthly_rent not in (None, "") else None,
+    )
 
 
 def months_in_arrears_of(value) -> int:
@@ -115,7 +139,9 @@ def _opening_convenant(corporation, convenant):
 
 
 def _opened_description(amount, months):
-    return _("Arrears € %(amount)s (%(months)s months)") % {"amount": amount, "months": months}
+    return Text(ngettext_lazy("Arrears € %(amount)s (%(months)s month)",
+                              "Arrears € %(amount)s (%(months)s months)", "months"),
+                amount=amount, months=months)
 
 
 def _already_open():
@@ -142,10 +168,12 @@ def open_cases_bulk(user, *, openings, convenant=None, corporation=None, now=Non
     wanted = {}  # contract_ref → (index, tenant fields, amount, months, monthly rent), first opening wins
     for index, opening in enumerate(openings):
         try:
-            figures = _opening_figures(
-                opening.get("arrears_amount"), opening.get("months_in_arrears"), opening.get("monthly_rent")
+            figures, fields = _all_of(
+                lambda opening=opening: _opening_figures(
+                    opening.get("arrears_amount"), opening.get("months_in_arrears"), opening.get("monthly_rent")
+                ),
+                lambda opening=opening: _tenant_fields(opening.get("tenant")),
             )
-            fields = _tenant_fields(opening.get("tenant"))
         except CaseError as error:
             results[index] = error
             continue
@@ -260,7 +288,8 @@ def record_attempt(change, action, *, channel, outcome, at=None, notes="") -> Co
         change.set(first_contact_at=at)
     change.event(
         EventKind.CONTACT_ATTEMPT,
-        f"{Channel(channel).label}: {AttemptOutcome(outcome).label}",
+        Text(gettext_noop("%(channel)s: %(outcome)s"), channel=Channel(channel).label,
+             outcome=AttemptOutcome(outcome).label),
         at=at,
         attempt=attempt.pk,
         channel=channel,
@@ -275,51 +304,7 @@ def log_contact_attempt(user, case, *, channel, outcome, at=None, notes="", now=
         return record_attempt(change, Action.LOG_ATTEMPT, channel=channel, outcome=outcome, at=at, notes=notes)
 
 
-def agree_arrangement(user, case, *, monthly_amount, start_date, months, now=None) -> Arrangement:
-    with case_change(user, case, Action.ARRANGE, now=now) as change:
-        amount = money(monthly_amount, "monthly_amount", positive=True)
-        try:
-            months = int(months)
-        except (TypeError, ValueError):
-            raise CaseError(_("Enter a whole number of months."), field="months") from None
-        if months < 1 or months > 120:
-            raise CaseError(_("An arrangement runs for 1 to 120 months."), field="months")
-        if not isinstance(start_date, date):
-            raise CaseError(_("Enter a valid date."), field="start_date")
-        today = timezone.localdate(change.now)
-        if start_date < today - timedelta(days=62) or start_date > today + timedelta(days=366):
-            raise CaseError(
-                _("The first instalment must fall between two months ago and one year ahead."), field="start_date"
-            )
-        arrangement = Arrangement.objects.create(
-            case=change.case, organisation=change.actor.organisation, created_by=change.actor.user,
-            monthly_amount=amount, start_date=start_date, months=months,
-        )
-        move(change, Action.ARRANGE)
-        change.event(
-            EventKind.ARRANGEMENT,
-            _("€ %(amount)s per month, %(months)s months, from %(start)s")
-            % {"amount": amount, "months": months, "start": start_date.isoformat()},
-            arrangement=arrangement.pk,
-            monthly_amount=str(amount),
-            months=months,
-            start_date=start_date.isoformat(),
-        )
-        return arrangement
-
-
-def record_missed_installment(user, case, *, note="", now=None) -> Arrangement:
-    """The tenant missed a payment of the arrangement: it is broken and the case goes back to contacting."""
-    with case_change(user, case, Action.RECORD_MISSED, now=now) as change:
-        arrangement = change.case.arrangements.filter(status=ArrangementStatus.ACTIVE).first()
-        if arrangement is None:
-            raise CaseError(_("This case has no active payment arrangement."))
-        arrangement.status = ArrangementStatus.BROKEN
-        arrangement.missed_installments += 1
-        arrangement.save(update_fields=["status", "missed_installments"])
-        move(change, Action.RECORD_MISSED)
-        change.event(EventKind.INSTALLMENT_MISSED, note, arrangement=arrangement.pk)
-        return arrangement
+# Arrangements (agree, paid, missed, change, stop): cases.services.arrangements.
 
 
 def add_note(user, case, *, text, now=None):
@@ -347,7 +332,9 @@ def close_case(user, case, *, outcome, notes="", now=None) -> Case:
         )
         JointVisit.objects.filter(case=case, status=JointVisitStatus.PLANNED).update(status=JointVisitStatus.CANCELLED)
         if outcome == Outcome.ARRANGEMENT_COMPLETED:
-            case.arrangements.filter(status=ArrangementStatus.ACTIVE).update(status=ArrangementStatus.COMPLETED)
+            case.arrangements.filter(status=ArrangementStatus.ACTIVE).update(
+                status=ArrangementStatus.COMPLETED, ended_on=timezone.localdate(now)
+            )
         change.set(status=closing_status(outcome), outcome=outcome, closed_at=now)
         change.event(EventKind.CLOSED, notes or Outcome(outcome).label, outcome=outcome)
         change.access_changed()  # the offer and the proposal ended with it
@@ -382,7 +369,9 @@ def update_arrears_bulk(updates, *, source=None, now=None) -> list[Case]:
                 case,
                 EventKind.ARREARS_UPDATED,
                 description
-                or _("Arrears now € %(amount)s (%(months)s months)") % {"amount": amount, "months": months},
+                or Text(ngettext_lazy("Arrears now € %(amount)s (%(months)s month)",
+                                      "Arrears now € %(amount)s (%(months)s months)", "months"),
+                        amount=amount, months=months),
                 arrears_amount=str(amount),
                 months_in_arrears=months,
             )

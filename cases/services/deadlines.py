@@ -6,10 +6,13 @@ and only once: a single case is the one-element set, the escalation sweep's and 
 cost the same number of queries. Facts are read when asked, so they see what the service wrote before.
 """
 
+import json
 from collections import defaultdict
 
 from django.db.models import Max
+from django.utils.dateparse import parse_datetime
 
+from convenants.deadlines import AMSTERDAM, add_days, working_days_between
 from convenants.models import DeadlineKind
 from convenants.services import deadline_for
 
@@ -184,18 +187,61 @@ def _candidates(case, facts):
     yield DeadlineKind.INACTIVITY, case.last_activity_at
 
 
+# --- pausing the clock (cases.services.pausing) ----------------------------------------------------------------
+# The holder's pauses move every deadline that ran during them on by the paused time; the pickup deadline (an
+# offer waiting for a partner) is the partner's and never pauses. The pauses taken are kept on the case
+# (Case.pauses), so that the shift is recomputed, not remembered: every change recomputes the same deadline.
+
+
+def pause_periods(case) -> list[tuple]:
+    """The pauses `case` took, as (from, to) aware datetimes (the running pause is not one yet)."""
+    return [(parse_datetime(start), parse_datetime(end)) for start, end in json.loads(case.pauses or "[]")]
+
+
+def paused_days(convenant, periods, since) -> int:
+    """The days (working days when the convenant counts those) of `periods` after `since`: the days a deadline
+    that started at `since` moves on by."""
+    days = 0
+    for start, end in periods:
+        start = max(start, since)
+        if end <= start:
+            continue
+        if convenant.working_days:
+            days += working_days_between(start, end)
+        else:
+            days += (end.astimezone(AMSTERDAM).date() - start.astimezone(AMSTERDAM).date()).days
+    return days
+
+
+def deadline_at(case, kind, start):
+    """When the deadline of `kind` that started at `start` ends: the convenant's term, moved on by the pauses."""
+    at = deadline_for(case.convenant, kind, start)
+    if kind == DeadlineKind.PICKUP or not case.pauses:
+        return at
+    days = paused_days(case.convenant, pause_periods(case), start)
+    return add_days(at, days, working_days=case.convenant.working_days) if days else at
+
+
+def _set_deadline(case, kind, at) -> None:
+    if case.paused_at is not None and kind != DeadlineKind.PICKUP:
+        case.deadline_kind, case.deadline_at = "", None  # paused: not due (the sweep does not see it)
+    else:
+        case.deadline_kind, case.deadline_at = kind, at
+
+
 def recompute_deadline(case, now, facts: Facts | None = None) -> None:
     """Set case.deadline_kind/deadline_at (not saved). A deadline instance that already escalated is passed
     over, so a sweep never meets the same instance twice; when all are, inactivity counts from `now`.
-    `facts`: for a batch, the Facts of all its cases (default: this case's own)."""
+    `facts`: for a batch, the Facts of all its cases (default: this case's own). While the clock is paused the
+    case has no deadline, except a pickup deadline."""
     if not case.is_open:
         case.deadline_kind, case.deadline_at = "", None
         return
     facts = facts if facts is not None else Facts([case])
     for kind, start in _candidates(case, facts):
-        at = deadline_for(case.convenant, kind, start)
+        at = deadline_at(case, kind, start)
         if not facts.escalated(case, kind, at, start):
-            case.deadline_kind, case.deadline_at = kind, at
+            _set_deadline(case, kind, at)
             return
-    case.deadline_kind = DeadlineKind.INACTIVITY
-    case.deadline_at = deadline_for(case.convenant, DeadlineKind.INACTIVITY, now)
+    _set_deadline(case, DeadlineKind.INACTIVITY, deadline_for(case.convenant, DeadlineKind.INACTIVITY, now))
+

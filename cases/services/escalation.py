@@ -25,12 +25,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from convenants.models import Convenant, DeadlineKind, EscalationPolicy, escalation_policy
 from partners.models import Organisation
 
 from ..models import Case, Escalation, EventKind, Handover, HandoverStatus
 from ..policy import TABLE, Action
+from ..texts import Text
 from ._common import Actor, CaseChanges
 from .deadlines import Facts
 from .handover import end_offers, next_in_chain, offer_many
@@ -125,7 +127,7 @@ class Sweep:
             changes.event(
                 case,
                 EventKind.ESCALATED,
-                _("Deadline %(kind)s passed") % {"kind": DeadlineKind(kind).label},
+                Text(gettext_noop("Deadline %(kind)s passed"), kind=DeadlineKind(kind).label),
                 organisation=case.holder,
                 escalation=escalation.pk,
                 deadline_kind=kind,
@@ -138,8 +140,8 @@ class Sweep:
                 recipients += managers_of(escalation.to_organisation, cache=changes.people)
             changes.notify(
                 recipients,
-                _("Escalation of case #%(id)s: deadline %(kind)s passed")
-                % {"id": case.pk, "kind": DeadlineKind(kind).label},
+                Text(gettext_noop("Escalation of case #%(id)s: deadline %(kind)s passed"), id=case.pk,
+                     kind=DeadlineKind(kind).label),
                 case=case,
             )
         changes.finish()
@@ -185,8 +187,8 @@ class Sweep:
             ended,
             status=HandoverStatus.WITHDRAWN,
             reason=str(_("Not picked up within the deadline")),
-            describe=lambda offer: _("Offer to %(org)s withdrawn: not picked up within the deadline")
-            % {"org": offer.to_organisation.name},
+            describe=lambda offer: Text(gettext_noop("Offer to %(org)s withdrawn: not picked up within the deadline"),
+                                        org=offer.to_organisation.name),
         )
         escalations, onward = [], []
         for case in cases:
@@ -197,7 +199,7 @@ class Sweep:
             if following is None:
                 changes.notify(
                     municipality_managers(case.convenant, cache=changes.people),
-                    _("No chain partner left for case #%(id)s") % {"id": case.pk},
+                    Text(gettext_noop("No chain partner left for case #%(id)s"), id=case.pk),
                     case=case,
                 )
                 continue

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from convenants.services import chain_of
 
@@ -17,6 +18,7 @@ from ..models import (
 )
 from ..policy import Action, permitted
 from ..relations import Relation
+from ..texts import Text
 from ._common import CaseError, case_change, may_by_relation
 from .casework import move
 from .notifications import managers_of
@@ -48,7 +50,7 @@ def propose_eviction(user, case, *, reason, now=None) -> EvictionProposal:
         change.access_changed()
         change.event(EventKind.EVICTION_PROPOSED, reason, proposal=proposal.pk)
         for organisation in voters:
-            change.notify(managers_of(organisation), _("Eviction proposal up for vote: case #%(id)s") % {"id": case.pk})
+            change.notify(managers_of(organisation), Text(gettext_noop("Eviction proposal up for vote: case #%(id)s"), id=case.pk))
         return proposal
 
 
@@ -98,7 +100,7 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
             raise CaseError(_("Your organisation has already voted."), conflict=True) from None
         change.event(
             EventKind.EVICTION_VOTE,
-            (_("For: %(reason)s") if agree else _("Against: %(reason)s")) % {"reason": reason},
+            Text(gettext_noop("For: %(reason)s") if agree else gettext_noop("Against: %(reason)s"), reason=reason),
             proposal=proposal.pk,
             agree=agree,
         )
@@ -108,7 +110,7 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
             change.set(status=proposal.previous_status)
             change.event(
                 EventKind.EVICTION_REJECTED,
-                _("%(org)s is against: the case goes back.") % {"org": actor.organisation.name},
+                Text(gettext_noop("%(org)s is against: the case goes back."), org=actor.organisation.name),
                 proposal=proposal.pk,
             )
         elif proposal.votes.count() == proposal.voters.count():
@@ -119,7 +121,7 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
             )
             change.event(
                 EventKind.EVICTION_DECIDED,
-                _("Eviction decided jointly."),
+                Text(gettext_noop("Eviction decided jointly.")),
                 proposal=proposal.pk,
                 votes=[
                     {"organisation": v.organisation.name, "agree": v.agree, "reason": v.reason,
@@ -133,7 +135,7 @@ def vote_on_eviction(user, proposal, *, agree, reason, now=None) -> EvictionVote
             for organisation in proposal.voters.all():
                 change.notify(
                     managers_of(organisation),
-                    _("Eviction decision for case #%(id)s: %(decision)s")
-                    % {"id": case.pk, "decision": proposal.get_status_display()},
+                    Text(gettext_noop("Eviction decision for case #%(id)s: %(decision)s"), id=case.pk,
+                         decision=ProposalStatus(proposal.status).label),
                 )
         return vote

@@ -27,6 +27,7 @@ from ..models import (
     ContactAttempt,
     Escalation,
     EvictionProposal,
+    FollowUp,
     Handover,
     JointVisit,
     Tenant,
@@ -46,6 +47,7 @@ class CaseRecord:
     joint_visits: list = field(default_factory=list)
     escalations: list = field(default_factory=list)
     eviction_proposals: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)  # follow-up tasks (cases.FollowUp)
     timeline: list = field(default_factory=list)
     accessed: list = field(default_factory=list)
 
@@ -93,7 +95,8 @@ def _case_records(tenant, rule: policy.TenantExport) -> list[CaseRecord]:
         .select_related("tenant", "corporation", "holder", "convenant")
         .prefetch_related(
             Prefetch("contact_attempts", ContactAttempt.objects.select_related("organisation").order_by("at", "id")),
-            Prefetch("arrangements", Arrangement.objects.select_related("organisation").order_by("created_at", "id")),
+            Prefetch("arrangements", Arrangement.objects.select_related("organisation", "replaced_by")
+                     .prefetch_related("instalments").order_by("created_at", "id")),
             Prefetch(
                 "handovers",
                 Handover.objects.select_related("case__tenant", "from_organisation", "to_organisation")
@@ -118,6 +121,8 @@ def _case_records(tenant, rule: policy.TenantExport) -> list[CaseRecord]:
                 .prefetch_related("voters", "votes__organisation")
                 .order_by("proposed_at", "id"),
             ),
+            Prefetch("follow_ups", FollowUp.objects.select_related(
+                "organisation", "assigned_to", "created_by", "done_by").order_by("due_at", "id")),
             Prefetch("events", CaseEvent.objects.select_related("actor", "organisation").order_by("at", "id")),
             Prefetch("access_logs", AccessLog.objects.select_related("organisation").order_by("at", "id")),
         )
@@ -133,6 +138,7 @@ def _case_records(tenant, rule: policy.TenantExport) -> list[CaseRecord]:
             joint_visits=list(case.joint_visits.all()),
             escalations=list(case.escalations.all()),
             eviction_proposals=list(case.eviction_proposals.all()),
+            tasks=list(case.follow_ups.all()),
             timeline=list(case.events.all()),
             accessed=list(case.access_logs.all()),
         )

@@ -10,8 +10,8 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from config.errors import ForbiddenAction
 from convenants.services import chain_of
@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..policy import Action, next_status, visit_outcome_due
 from ..relations import Relation
+from ..texts import Text
 from ._common import CaseChanges, CaseError, case_change, may_by_relation
 from .casework import record_attempt
 from .notifications import members_of
@@ -268,7 +269,7 @@ def offer_many(changes: CaseChanges, offers) -> list[Handover]:
         changes.event(
             case,
             EventKind.HANDOVER_OFFERED,
-            _("Offered to %(org)s") % {"org": to_organisation.name},
+            Text(gettext_noop("Offered to %(org)s"), org=to_organisation.name),
             organisation=changes.actor.organisation or case.holder,
             handover=handover.pk,
             to_organisation=to_organisation.pk,
@@ -277,7 +278,7 @@ def offer_many(changes: CaseChanges, offers) -> list[Handover]:
         )
         changes.notify(
             members_of(to_organisation, cache=changes.people),
-            _("New case offered: case #%(id)s") % {"id": case.pk},
+            Text(gettext_noop("New case offered: case #%(id)s"), id=case.pk),
             case=case,
         )
     return handovers
@@ -440,12 +441,13 @@ def accept_handover(user, handover, *, now=None) -> Handover:
                    assigned_to=change.actor.user)
         change.event(
             EventKind.HANDOVER_ACCEPTED,
-            _("Picked up by %(org)s") % {"org": offer.to_organisation.name},
+            Text(gettext_noop("Picked up by %(org)s"), org=offer.to_organisation.name),
             handover=offer.pk,
         )
         change.notify(
             members_of(offer.from_organisation),
-            _("%(org)s has picked up case #%(id)s") % {"org": offer.to_organisation.name, "id": case.pk},
+            Text(gettext_noop("%(org)s has picked up case #%(id)s"), org=offer.to_organisation.name,
+                 id=case.pk),
         )
         return offer
 
@@ -462,11 +464,12 @@ def decline_handover(user, handover, *, reason, now=None) -> Handover:
             [(case, offer)],
             status=HandoverStatus.DECLINED,
             reason=reason,
-            describe=lambda h: _("Declined by %(org)s: %(reason)s") % {"org": h.to_organisation.name, "reason": reason},
+            describe=lambda h: Text(gettext_noop("Declined by %(org)s: %(reason)s"), org=h.to_organisation.name,
+                                    reason=reason),
         )
         change.notify(
             members_of(offer.from_organisation),
-            _("%(org)s has declined case #%(id)s") % {"org": offer.to_organisation.name, "id": case.pk},
+            Text(gettext_noop("%(org)s has declined case #%(id)s"), org=offer.to_organisation.name, id=case.pk),
         )
         return offer
 
@@ -480,7 +483,7 @@ def withdraw_handover(user, handover, *, reason="", now=None) -> Handover:
             [(change.case, offer)],
             status=HandoverStatus.WITHDRAWN,
             reason=(reason or "").strip(),
-            describe=lambda h: _("Offer to %(org)s withdrawn") % {"org": h.to_organisation.name},
+            describe=lambda h: Text(gettext_noop("Offer to %(org)s withdrawn"), org=h.to_organisation.name),
         )
         return offer
 
@@ -530,10 +533,13 @@ def _record_consent(change, *, given, how="", at=None, checked=False, how_requir
         recorded_at=now,
     )
     if given:
-        how_text = ConsentHow(how).label if how else _("how not stated")
-        text = _("The tenant consents to sharing the case file with chain partners (%(how)s)") % {"how": how_text}
+        how_text = ConsentHow(how).label if how else Text(gettext_noop("how not stated"))
+        text = Text(gettext_noop("The tenant consents to sharing the case file with chain partners (%(how)s)"),
+                    how=how_text)
     else:
-        text = _("The tenant does not consent to sharing the case file: partners get contact data and arrears only")
+        text = Text(gettext_noop(
+            "The tenant does not consent to sharing the case file: partners get contact data and arrears only"
+        ))
     change.set(consent_in_force=given)
     upgraded = _share_open_offer(change, consent) if given else []
     change.event(EventKind.CONSENT_RECORDED, text, consent=consent.pk, given=given, how=how,
@@ -581,7 +587,7 @@ def withdraw_consent(user, case, *, now=None) -> Consent:
         Handover.objects.bulk_update(shared, ["dossier", "summary", "tenant_consent"])
         change.event(
             EventKind.CONSENT_WITHDRAWN,
-            _("The tenant withdrew the consent: partners see contact data and arrears only"),
+            Text(gettext_noop("The tenant withdrew the consent: partners see contact data and arrears only")),
             consent=consent.pk,
             handovers=[handover.pk for handover in shared],
         )
@@ -592,7 +598,7 @@ def withdraw_consent(user, case, *, now=None) -> Consent:
         }
         for organisation in partners.values():
             change.notify(members_of(organisation),
-                          _("The tenant withdrew the consent for case #%(id)s") % {"id": case.pk})
+                          Text(gettext_noop("The tenant withdrew the consent for case #%(id)s"), id=case.pk))
         return consent
 
 
@@ -614,18 +620,70 @@ def plan_joint_visit(user, case, *, partner, planned_at, address="", now=None) -
             case=case, organisation=actor.organisation, partner=partner, planned_at=planned_at, address=address,
             created_by=actor.user,
         )
-        when = timezone.localtime(planned_at).strftime("%d-%m-%Y %H:%M")
         change.event(
             EventKind.JOINT_VISIT_PLANNED,
-            _("Joint home visit with %(org)s on %(when)s") % {"org": partner.name, "when": when},
+            Text(gettext_noop("Joint home visit with %(org)s on %(when)s"), org=partner.name, when=planned_at),
             joint_visit=visit.pk,
             partner=partner.pk,
         )
         for organisation in (actor.organisation, partner):
             change.notify(
                 members_of(organisation),
-                _("Joint home visit planned for case #%(id)s on %(when)s") % {"id": case.pk, "when": when},
+                Text(gettext_noop("Joint home visit planned for case #%(id)s on %(when)s"), id=case.pk,
+                     when=planned_at),
             )
+        return visit
+
+
+def _tell_visit_parties(change, visit, subject) -> None:
+    for organisation in (visit.organisation_id, visit.partner_id):
+        change.notify(members_of(organisation), subject)
+
+
+def move_joint_visit(user, visit, *, planned_at, now=None) -> JointVisit:
+    """The planner moves a planned visit to another (future) time; both sides are told."""
+    case_id = JointVisit.objects.values_list("case_id", flat=True).get(pk=visit.pk)
+    with case_change(user, case_id, Action.MOVE_VISIT, now=now) as change:
+        visit = JointVisit.objects.select_for_update().get(pk=visit.pk)
+        policy.check_visit(change.actor, change.case, visit, Action.MOVE_VISIT, relations=change.relations)
+        if planned_at is None or planned_at < change.now - timedelta(minutes=1):
+            raise CaseError(_("A home visit must be planned in the future."), field="planned_at")
+        if planned_at == visit.planned_at:
+            raise CaseError(_("Choose another time than the one planned."), field="planned_at")
+        was, visit.planned_at = visit.planned_at, planned_at
+        visit.save(update_fields=["planned_at"])
+        change.event(
+            EventKind.JOINT_VISIT_MOVED,
+            Text(gettext_noop("Joint home visit with %(org)s moved from %(was)s to %(when)s"),
+                 org=visit.partner.name, was=was, when=planned_at),
+            joint_visit=visit.pk, partner=visit.partner_id, planned_at=planned_at.isoformat(), was=was.isoformat(),
+        )
+        _tell_visit_parties(change, visit, Text(gettext_noop("The joint home visit for case #%(id)s moved to %(when)s"),
+                                                id=change.case.pk, when=planned_at))
+        return visit
+
+
+def cancel_joint_visit(user, visit, *, reason="", now=None) -> JointVisit:
+    """The planner cancels a planned visit (with an optional reason, kept on the timeline); both sides are told."""
+    case_id = JointVisit.objects.values_list("case_id", flat=True).get(pk=visit.pk)
+    with case_change(user, case_id, Action.CANCEL_VISIT, now=now) as change:
+        visit = JointVisit.objects.select_for_update().get(pk=visit.pk)
+        policy.check_visit(change.actor, change.case, visit, Action.CANCEL_VISIT, relations=change.relations)
+        reason = (reason or "").strip()
+        visit.status = JointVisitStatus.CANCELLED
+        visit.save(update_fields=["status"])
+        texts = {"org": visit.partner.name, "when": visit.planned_at}
+        if reason:
+            text = Text(gettext_noop("Joint home visit with %(org)s on %(when)s cancelled: %(reason)s"),
+                        reason=reason, **texts)
+        else:
+            text = Text(gettext_noop("Joint home visit with %(org)s on %(when)s cancelled"), **texts)
+        change.event(EventKind.JOINT_VISIT_CANCELLED, text, joint_visit=visit.pk, partner=visit.partner_id,
+                     reason=reason)
+        _tell_visit_parties(change, visit, Text(
+            gettext_noop("The joint home visit for case #%(id)s on %(when)s is cancelled"),
+            id=change.case.pk, when=visit.planned_at,
+        ))
         return visit
 
 

@@ -14,6 +14,7 @@ from partners.models import Organisation, OrganisationKind, Role
 
 from ..models import Notification
 from ..outbox import send_after_commit
+from ..texts import Text
 
 User = get_user_model()
 
@@ -69,11 +70,13 @@ class Outbox:
     def add(self, users, *, subject, case=None, body=None, now=None) -> int:
         """Tell `users` (each once) what happened; the body is the case's link unless given."""
         now = now or timezone.now()
-        subject = str(subject)
+        subject_text = subject.as_data() if isinstance(subject, Text) else {}
+        subject = subject.stored() if isinstance(subject, Text) else str(subject)
         body = str(body) if body is not None else (case_path(case.pk) if case is not None else "")
         recipients = list({user.pk: user for user in users}.values())
         for user in recipients:
-            self.rows.append(Notification(user_id=user.pk, case=case, subject=subject[:200], body=body, created_at=now))
+            self.rows.append(Notification(user_id=user.pk, case=case, subject=subject[:200], subject_text=subject_text,
+                                          body=body, created_at=now))
             if user.email:
                 self.mails.append([subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]])
         return len(recipients)

@@ -41,6 +41,7 @@ from ..models import (
     CaseEvent,
     CaseGroupObjectPermission,
     EventKind,
+    FollowUp,
     Handover,
     Notification,
     Tenant,
@@ -279,6 +280,7 @@ def _overrides() -> dict:
             "reason": Switch(When(reason="", then=Value("")), default=Value(ANONYMISED)),
         },
         ArrearsSignal: _signal_values(),
+        FollowUp: {"text": ""},  # a follow-up task's free text: emptied (the column has no constraint wanting one)
     }
 
 
@@ -308,6 +310,8 @@ def _scrub_cases(cases, now, report: Report) -> None:
         if model is ArrearsSignal:
             report.signals_anonymised += updated
     _scrub_admin_log(Case, ids)
+    # Pausing the clock: the reason is a code, but one such as "opname" is health data.
+    Case.objects.filter(pk__in=ids).update(pause_reason="", paused_at=None, paused_until=None, pauses="")
     CaseEvent.objects.bulk_create(
         CaseEvent(
             case_id=case.pk,

@@ -10,10 +10,33 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases import policy
-from cases.models import DeadlineState
+from cases.models import (
+    ArrangementStatus,
+    AttemptOutcome,
+    Channel,
+    ConsentHow,
+    DeadlineState,
+    HandoverStatus,
+)
 from convenants.models import DeadlineKind
+from signals.models import SignalKind
 
 register = template.Library()
+
+# The codes a frozen dossier keeps, by what they are: shown as their label in the reader's language.
+CHOICES = {
+    "channel": Channel, "outcome": AttemptOutcome, "arrangement": ArrangementStatus, "handover": HandoverStatus,
+    "how": ConsentHow, "signal": SignalKind, "deadline": DeadlineKind,
+}
+
+
+@register.filter
+def label(value, kind):
+    """A stored code as its label in the reader's language; the value itself when it is not a code of `kind`."""
+    try:
+        return CHOICES[kind](value).label
+    except (KeyError, ValueError, TypeError):
+        return value
 
 
 @register.filter

@@ -4,13 +4,14 @@ Views are thin: reads go through cases.selectors (a case outside one's scope ans
 comes from cases.policy (asked once per request: `allowed`), every change goes through cases.services; a
 service's refusal is shown beside the field it names (config.webhelpers.form_error)."""
 
+from datetime import timedelta
+
 from django import forms as django_forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,22 +20,28 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.errors import BusinessError
 from config.webhelpers import form_error, is_htmx
+from partners.selectors import members_of
 
 from .. import policy, selectors, services
 from ..forms import (
+    ArrangementChangeForm,
     ArrangementForm,
+    ArrangementStopForm,
     CloseCaseForm,
     ContactAttemptForm,
+    InstalmentPaidForm,
     MissedInstallmentForm,
     NoteForm,
     OpenCaseForm,
     WorklistFilterForm,
 )
-from ..models import AccessLog, AttemptOutcome, Channel, EventKind
+from ..models import AccessLog, Arrangement, AttemptOutcome, Channel, EventKind
 from ..services.access import record_access_many
 from . import case_or_404, deadline_status, forbidden, to_landing
+from .arrangements import PANEL_FORMS, arrangement_panel_context
 from .eviction import eviction_panel_context
 from .handovers import handover_panel_context
+from .tasks import TaskForm, my_tasks_context, tasks_panel_context
 
 PAGE_SIZE = 50
 
@@ -48,11 +55,14 @@ def worklist(request):
     if not policy.may_use(request.user, "worklist"):
         return to_landing(request)
     membership = request.user.membership
-    form = WorklistFilterForm(request.GET or None, organisation=membership.organisation)
+    form = WorklistFilterForm(request.GET or None, organisation=membership.organisation, user=request.user)
     if form.is_bound:
         form.is_valid()  # invalid filters show their error and are left out
+    filters = form.selector_kwargs()
+    if filters.get("q") and not request.GET.getlist("status"):
+        filters.pop("status", None)  # a search reaches closed cases too, unless statuses were chosen
     # A case that came back from a partner needs action first, whatever its deadline.
-    cases = selectors.case_list(request.user, **form.selector_kwargs()).order_by(
+    cases = selectors.case_list(request.user, **filters).select_related("assigned_to").order_by(
         F("returned_at").desc(nulls_last=True), F("deadline_at").asc(nulls_last=True), "pk"
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -68,6 +78,7 @@ def worklist(request):
         "page": page,
         "rows": rows,
         "can_open_case": policy.may_open(request.user),
+        **({} if is_htmx(request) else my_tasks_context(request)),
     }
     return render(request, "cases/_worklist_results.html" if is_htmx(request) else "cases/worklist.html", context)
 
@@ -109,7 +120,7 @@ def _timeline_rows(case, reduced_for):
     """The timeline, oldest first; a contact attempt is labelled from its data, in the reader's language."""
     rows = []
     for event in selectors.timeline(case, reduced_for=reduced_for):
-        text = event.description
+        text = event.text
         if event.kind == EventKind.CONTACT_ATTEMPT and event.data.get("channel"):
             text = f"{_label(Channel, event.data['channel'])}: {_label(AttemptOutcome, event.data.get('outcome'))}"
         rows.append({"event": event, "text": text, "notes": event.data.get("notes", "")})
@@ -121,8 +132,11 @@ FORM_SHOWN_BY = {
     "attempt_form": policy.Action.LOG_ATTEMPT,
     "arrangement_form": policy.Action.ARRANGE,
     "missed_form": policy.Action.RECORD_MISSED,
+    **PANEL_FORMS,
     "note_form": policy.Action.ADD_NOTE,
     "close_form": policy.Action.CLOSE,
+    "task_form": policy.Action.ADD_TASK,
+    "pause_form": policy.Action.PAUSE,
 }
 
 
@@ -143,9 +157,6 @@ def _top_errors(forms, allowed):
 def _render_case(request, case, allowed, *, status=200, **forms):
     services.record_access(request.user, case, AccessLog.What.DETAIL)
     reduced_for = selectors.history_reader(request.user, case, allowed)
-    arrangements = case.arrangements.all()
-    if reduced_for is not None:
-        arrangements = arrangements.filter(organisation=reduced_for)
     context = {
         "case": case,
         "tenant": case.tenant,
@@ -155,16 +166,16 @@ def _render_case(request, case, allowed, *, status=200, **forms):
         "returned_from": selectors.why_returned([case]).get(case.pk),
         "timeline": _timeline_rows(case, reduced_for),
         "history_reduced": reduced_for is not None,
-        "arrangements": list(arrangements),
         "attempt_form": forms.get("attempt_form") or ContactAttemptForm(),
-        "arrangement_form": forms.get("arrangement_form") or ArrangementForm(),
-        "missed_form": forms.get("missed_form") or MissedInstallmentForm(),
+        **arrangement_panel_context(case, allowed, reduced_for, forms),
         "note_form": forms.get("note_form") or NoteForm(),
         "close_form": forms.get("close_form") or CloseCaseForm(),
         "top_errors": _top_errors(forms, allowed),
         **handover_panel_context(request, case, allowed),
         **eviction_panel_context(request, case, allowed),
         **_assign_panel_context(request, case, allowed, forms.get("assign_form")),
+        **tasks_panel_context(request, case, allowed, forms.get("task_form")),
+        **_pause_panel_context(case, allowed, forms.get("pause_form")),
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -181,8 +192,7 @@ def _assign_panel_context(request, case, allowed, form):
     members = []
     actor = policy.actor_of(request.user)
     if actor.is_manager:
-        members = list(get_user_model().objects.filter(membership__organisation_id=case.holder_id, is_active=True)
-                       .order_by("first_name", "last_name", "username"))
+        members = list(members_of(case.holder_id))
     return {"assign_form": form or AssignForm(), "assign_members": members, "assign_self": request.user.pk}
 
 
@@ -197,6 +207,72 @@ def assign(request, pk):
         lambda case, data, form: services.assign_case(request.user, case, assignee=data["user"]),
         _("Caseworker assigned."),
     )
+
+
+class PauseForm(django_forms.Form):
+    reason = django_forms.CharField(label=_lazy("Reason"), required=False)
+    until = django_forms.DateField(label=_lazy("Paused until"), required=False)
+
+
+class ResumeForm(django_forms.Form):
+    pass
+
+
+def _pause_panel_context(case, allowed, form):
+    """The pause panel (templates/cases/_pause_panel.html): the pause form while policy.permitted includes PAUSE,
+    the resume button while it includes RESUME."""
+    context = {"pause_form": form or PauseForm()}
+    if "pause" in allowed:
+        today = timezone.localdate()
+        context["pause_reasons"] = case.convenant.pause_reason_choices()
+        context["pause_min"] = today + timedelta(days=1)
+        context["pause_max"] = today + timedelta(days=case.convenant.max_pause_days)
+    return context
+
+
+@login_required
+@require_POST
+def pause(request, pk):
+    return _case_action(
+        request,
+        pk,
+        PauseForm,
+        "pause_form",
+        lambda case, data, form: services.pause_case(
+            request.user, case, reason=data["reason"], until=data["until"] or ""
+        ),
+        _("The clock is paused."),
+    )
+
+
+@login_required
+@require_POST
+def resume(request, pk):
+    return _case_action(
+        request,
+        pk,
+        ResumeForm,
+        "pause_form",
+        lambda case, data, form: services.resume_case(request.user, case),
+        _("The clock runs again."),
+    )
+
+
+@login_required
+@require_POST
+def task_add(request, pk):
+    """A follow-up task from the case page's tasks panel (cases/views/tasks.py)."""
+
+    def call(case, data, form):
+        try:
+            services.add_task(request.user, case, text=data["text"], due_at=form.due_at(),
+                              assigned_to=data.get("assigned_to"))
+        except BusinessError as error:
+            if error.field == "due_at":
+                error.field = "due_date"
+            raise
+
+    return _case_action(request, pk, TaskForm, "task_form", call, _("Task saved."))
 
 
 @login_required
@@ -270,8 +346,53 @@ def missed_installment(request, pk):
         pk,
         MissedInstallmentForm,
         "missed_form",
-        lambda case, data, form: services.record_missed_installment(request.user, case, note=data["note"]),
+        lambda case, data, form: services.record_missed_installment(
+            request.user, case, note=data["note"], number=data.get("number")
+        ),
         _("Missed instalment recorded; the arrangement is broken."),
+    )
+
+
+# --- the payment arrangement panel (.arrangements): an instalment paid, new terms, a stop -----------------------
+
+
+def _arrangement_action(request, pk, form_class, form_name, call, message):
+    arrangement = get_object_or_404(Arrangement, pk=pk)
+    return _case_action(
+        request, arrangement.case_id, form_class, form_name,
+        lambda case, data, form: call(arrangement, data, form), message,
+    )
+
+
+@login_required
+@require_POST
+def instalment_paid(request, pk):
+    return _arrangement_action(
+        request, pk, InstalmentPaidForm, "instalment_form",
+        lambda arrangement, data, form: services.record_instalment_paid(
+            request.user, arrangement, data["number"], paid_on=data.get("paid_on")
+        ),
+        _("Instalment recorded as paid."),
+    )
+
+
+@login_required
+@require_POST
+def arrangement_change(request, pk):
+    return _arrangement_action(
+        request, pk, ArrangementChangeForm, "arrangement_change_form",
+        lambda arrangement, data, form: services.change_arrangement(request.user, arrangement, **form.service_kwargs()),
+        _("New terms saved as a new version of the arrangement."),
+    )
+
+
+@login_required
+@require_POST
+def arrangement_stop(request, pk):
+    return _arrangement_action(
+        request, pk, ArrangementStopForm, "arrangement_stop_form",
+        lambda arrangement, data, form: services.stop_arrangement(request.user, arrangement, reason=data["reason"]),
+        _("Payment arrangement stopped; the case is back in contact."),
     )
 
 
@@ -311,4 +432,10 @@ urlpatterns = [
     path("casussen/<int:pk>/notitie/", note, name="note"),
     path("casussen/<int:pk>/sluiten/", close, name="close"),
     path("casussen/<int:pk>/toewijzen/", assign, name="assign"),
+    path("casussen/<int:pk>/taken/", task_add, name="task_add"),
+    path("regelingen/<int:pk>/betaald/", instalment_paid, name="instalment_paid"),
+    path("regelingen/<int:pk>/wijzigen/", arrangement_change, name="arrangement_change"),
+    path("regelingen/<int:pk>/stoppen/", arrangement_stop, name="arrangement_stop"),
+    path("casussen/<int:pk>/pauzeren/", pause, name="pause"),
+    path("casussen/<int:pk>/hervatten/", resume, name="resume"),
 ]

@@ -19,12 +19,22 @@ from config.errors import BusinessError, ForbiddenAction, NotVisible
 from config.webhelpers import form_error, is_htmx
 
 from .. import policy, selectors, services
-from ..forms import ConsentForm, DeclineForm, JointVisitForm, OfferForm, RecordVisitForm
-from ..models import OPEN_STATUSES, AccessLog, HandoverStatus
+from ..calendar import calendar_response
+from ..forms import (
+    CancelVisitForm,
+    ConsentForm,
+    DeclineForm,
+    JointVisitForm,
+    MoveVisitForm,
+    OfferForm,
+    RecordVisitForm,
+)
+from ..models import OPEN_STATUSES, AccessLog, HandoverStatus, JointVisitStatus
 from ..relations import relations_of
 from ..services.access import record_access_many
 from ..services.handover import consent_line, current_consent
 from . import case_or_404, forbidden, to_landing
+from .tasks import my_tasks_context
 
 PAGE_SIZE = 50
 INBOX_LIMIT = 200
@@ -48,7 +58,7 @@ def panel_data(user, case, allowed, *, offer_form=None, visit_form=None, consent
     """Everything `templates/cases/_handover_panel.html` shows for `user` on `case`; `allowed` is
     policy.permitted(user, case). An offer is possible only from the statuses without an open offer (the policy's
     OFFER rule), so OFFER in `allowed` is the whole answer."""
-    handovers = list(case.handovers.select_related("from_organisation", "to_organisation", "offered_by"))
+    handovers = list(case.handovers.select_related("from_organisation", "to_organisation", "offered_by", "responded_by"))
     open_offer = next((h for h in handovers if h.status == HandoverStatus.OFFERED), None)
     can_offer = Action.OFFER in allowed
     can_plan_visit = Action.PLAN_VISIT in allowed
@@ -362,21 +372,34 @@ def my_cases(request):
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     record_access_many(request.user, [case.pk for case in page.object_list], AccessLog.What.LIST)
     return render(request, "cases/my_cases.html",
-                  {"page": page, "cases": page.object_list, "now": timezone.now(), "team": team})
+                  {"page": page, "cases": page.object_list, "now": timezone.now(), "team": team,
+                   **my_tasks_context(request)})
+
+
+VISIT_FORMS = {"record": RecordVisitForm, "move": MoveVisitForm, "cancel": CancelVisitForm}
 
 
 def _visit_rows(request, *, bound=None):
-    """The planned visits the user may see, each with the outcome form when the policy lets the user record it
-    now (RECORD_VISIT on the case and the visit's planned time reached); `bound` = (visit id, form with errors)."""
+    """The planned visits the user may see, each with the forms the policy lets the user use now: the outcome
+    (RECORD_VISIT on the case and the visit's planned time reached), moving and cancelling it (the planner,
+    policy.visit_actions). A link to the case where the user may see it. `bound` = (visit id, form name, form
+    with errors)."""
     now = timezone.now()
+    organisation_id = request.user.membership.organisation_id
     rows = []
     for visit, case_relations in _visible_visits(request.user, list(selectors.joint_visits_for(request.user))):
         allowed = policy.permitted(request.user, visit.case, relations=case_relations)
         holder_side = Action.RECORD_VISIT in allowed
         can_record = holder_side and policy.visit_outcome_due(visit, now)
-        form = bound[1] if bound and bound[0] == visit.pk else (RecordVisitForm() if can_record else None)
+        visit_actions = policy.visit_actions(allowed, visit, organisation_id)
+        offered = {"record": can_record, "move": Action.MOVE_VISIT in visit_actions,
+                   "cancel": Action.CANCEL_VISIT in visit_actions}
+        forms = {name: VISIT_FORMS[name]() for name, shown in offered.items() if shown}
+        if bound and bound[0] == visit.pk:
+            forms[bound[1]] = bound[2]
         rows.append({"visit": visit, "can_record": can_record, "not_yet": holder_side and not can_record,
-                     "form": form})
+                     "form": forms.get("record"), "move_form": forms.get("move"),
+                     "cancel_form": forms.get("cancel"), "case_link": Action.VIEW in allowed})
     return rows
 
 
@@ -413,7 +436,55 @@ def record_visit(request, pk):
         else:
             messages.success(request, _("The outcome of the visit was recorded on the case."))
             return redirect("cases:joint_visits")
-    return _render_visits(request, bound=(visit.pk, form), status=status)
+    return _render_visits(request, bound=(visit.pk, "record", form), status=status)
+
+
+def _visit_or_404(user, pk, *, status=JointVisitStatus.PLANNED):
+    visits = _visible_visits(user, list(selectors.joint_visits_for(user, status=status).filter(pk=pk)))
+    if not visits:
+        raise Http404
+    return visits[0][0]
+
+
+def _change_visit(request, pk, name, call, success_message):
+    visit = _visit_or_404(request.user, pk)
+    form = VISIT_FORMS[name](request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            call(visit, form.cleaned_data)
+        except BusinessError as error:
+            status = form_error(form, error)
+        else:
+            messages.success(request, success_message)
+            return redirect(f"{reverse('cases:joint_visits')}#visit-{visit.pk}")
+    return _render_visits(request, bound=(visit.pk, name, form), status=status)
+
+
+@login_required
+@require_POST
+def move_visit(request, pk):
+    return _change_visit(
+        request, pk, "move",
+        lambda visit, data: services.move_joint_visit(request.user, visit, planned_at=data["planned_at"]),
+        _("The home visit was moved; both organisations have been told."),
+    )
+
+
+@login_required
+@require_POST
+def cancel_visit(request, pk):
+    return _change_visit(
+        request, pk, "cancel",
+        lambda visit, data: services.cancel_joint_visit(request.user, visit, reason=data["reason"]),
+        _("The home visit was cancelled; both organisations have been told."),
+    )
+
+
+@login_required
+@require_GET
+def visit_calendar(request, pk):
+    return calendar_response(request, _visit_or_404(request.user, pk, status=None))
 
 
 urlpatterns = [
@@ -430,4 +501,7 @@ urlpatterns = [
     path("mijn-casussen/", my_cases, name="my_cases"),
     path("huisbezoeken/", joint_visits, name="joint_visits"),
     path("huisbezoeken/<int:pk>/verslag/", record_visit, name="joint_visit_record"),
+    path("huisbezoeken/<int:pk>/verplaatsen/", move_visit, name="joint_visit_move"),
+    path("huisbezoeken/<int:pk>/annuleren/", cancel_visit, name="joint_visit_cancel"),
+    path("huisbezoeken/<int:pk>/agenda.ics", visit_calendar, name="joint_visit_ics"),
 ]

@@ -21,9 +21,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases.models import CaseEvent, EvictionVote, Handover, JointVisit
+from cases.models import CaseEvent, EvictionVote, FollowUp, Handover, JointVisit
 
-from .conftest import RELATIONS, ROLES
+from .conftest import RELATIONS, ROLES, user_of
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +61,26 @@ class Endpoint:
         return self.name.startswith("api-")
 
     def url(self, world):
+        if self.target == "instalment":  # the world's arrangement's first instalment
+            return reverse(self.name, args=[target_id(world, "arrangement"), 1])
         args = [] if self.target is None else [target_id(world, self.target)]
         return reverse(self.name, args=args)
 
 
+def world_task(world):
+    """A follow-up task of the world's case, set by its holder (made on first use, inside the cell's savepoint)."""
+    case = world.refreshed_case()
+    task, _created = FollowUp.objects.get_or_create(case=case, text="Matrixtaak: terugbellen", defaults={
+        "organisation_id": case.holder_id, "due_at": timezone.now() + timedelta(days=1), "created_at": timezone.now(),
+    })
+    return task
+
+
 def target_id(world, target):
+    if target == "task":
+        return world_task(world).pk
+    if target == "arrangement":  # the case's latest payment arrangement (flavour "arrangement")
+        return world.case.arrangements.order_by("-pk").values_list("pk", flat=True).first()
     return {
         "case": world.case.pk,
         "handover": world.handover.pk,
@@ -106,6 +121,37 @@ def web_visit_body(world):
 
 def constant(data):
     return lambda world: data
+
+
+def assign_body(world):
+    """The caseworker of the acting organisation: a caseworker takes the case, a manager gives it to them."""
+    return {"user": user_of(world.organisation, "caseworker").pk}
+
+
+def move_body(world):
+    return {"planned_at": (timezone.now() + timedelta(days=5)).replace(microsecond=0).isoformat()}
+
+
+def web_move_body(world):
+    return {"planned_at": timezone.localtime(timezone.now() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")}
+
+
+def pause_body(world):
+    return {"reason": "opname", "until": (timezone.localdate() + timedelta(days=7)).isoformat()}
+
+
+def task_body(world):
+    return {"text": "Terugbellen over de loonstroken.", "due_at": (timezone.now() + timedelta(days=2)).isoformat()}
+
+
+def web_task_body(world):
+    return {"text": "Terugbellen over de loonstroken.", "due_date": (timezone.localdate() + timedelta(days=2)).isoformat(),
+            "due_time": "10:00"}
+
+
+def with_task(world):
+    world_task(world)
+    return {}
 
 
 # --- how a list shows the world's case --------------------------------------------------------------------
@@ -172,6 +218,20 @@ TABLE = [
              cells(own_corporation=200, holder=400, open_offer=403, corporation_offering=400,
                    corporation_partner_holds=403), body=constant({"note": "Termijn niet betaald."}),
              flavour="arrangement"),
+    # Payment arrangements (v1.1): read as the timeline; the running one worked by the holder while the case is
+    # in `arrangement` (as the missed instalment above).
+    Endpoint("GET", "api-case-arrangements", "case", cells(**VISIBLE_READ)),
+    Endpoint("POST", "api-arrangement-instalment-paid", "instalment",
+             cells(own_corporation=200, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=constant({}), flavour="arrangement"),
+    Endpoint("PATCH", "api-arrangement-detail", "arrangement",
+             cells(own_corporation=200, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403),
+             body=constant({"monthly_amount": "90.00", "confirm_below_arrears": True}), flavour="arrangement"),
+    Endpoint("POST", "api-arrangement-stop", "arrangement",
+             cells(own_corporation=200, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=constant({"reason": "Huurder verhuist."}),
+             flavour="arrangement"),
     # Notes and closing: the holder or the corporation.
     Endpoint("POST", "api-case-notes", "case",
              cells(own_corporation=201, holder=201, open_offer=403, corporation_offering=201,
@@ -179,6 +239,14 @@ TABLE = [
     Endpoint("POST", "api-case-close", "case",
              cells(own_corporation=200, holder=200, open_offer=403, corporation_offering=200,
                    corporation_partner_holds=200), body=constant({"outcome": "resolved"})),
+    # Pausing the clock: the holder; not while an offer waits (the pickup deadline); resume only while paused
+    # (no world's case is paused: 400 for the holder).
+    Endpoint("POST", "api-case-pause", "case",
+             cells(own_corporation=200, holder=200, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=pause_body),
+    Endpoint("POST", "api-case-resume", "case",
+             cells(own_corporation=400, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=constant({})),
     Endpoint("POST", "api-case-handover", "case",
              cells(own_corporation=201, holder=201, open_offer=403, corporation_offering=400,
                    corporation_partner_holds=403), body=offer_body),
@@ -231,6 +299,18 @@ TABLE = [
     # show to does not find it (404); the invited partner finds it but does not see the case (404).
     Endpoint("POST", "api-joint-visit-outcome", "visit",
              cells(own_corporation=200, holder=200, corporation_offering=STATE), body=constant({"outcome": "reached"})),
+    # Moving and cancelling are the planner's while it holds the case (a move as the outcome: not while an offer
+    # waits; a cancellation in any open state). The calendar file for whoever the visit shows to.
+    Endpoint("POST", "api-joint-visit-move", "visit",
+             cells(own_corporation=200, holder=200, corporation_offering=STATE), body=move_body),
+    Endpoint("POST", "api-joint-visit-cancel", "visit",
+             cells(own_corporation=200, holder=200, corporation_offering=200), body=constant({"reason": "Ziek"})),
+    Endpoint("GET", "api-joint-visit-ics", "visit", cells(**{relation: 200 for relation in VISIT_LIST})),
+    # Assignment: the holder's people (a caseworker only themself); the corporation while a partner holds it or
+    # an offer waits at a partner sees the case but does not assign (403).
+    Endpoint("POST", "api-case-assign", "case",
+             cells(own_corporation=200, holder=200, corporation_offering=200, open_offer=403,
+                   corporation_partner_holds=403), body=assign_body),
     # --- REST API: eviction ----------------------------------------------------------------------------------
     Endpoint("GET", "api-eviction-proposal-detail", "proposal", cells(**PROPOSAL_READ), flavour="eviction"),
     # The vote: managers of the voting parties; a decided proposal (the "offered" worlds) is a conflict.
@@ -240,6 +320,29 @@ TABLE = [
                    former_holder=(404, 201), corporation_offering=403,
                    corporation_partner_holds=(403, 201), visit_partner=(404, 201)),
              body=constant({"agree": True, "reason": "Alle hulp geweigerd."}), flavour="eviction"),
+    # --- follow-up tasks (tests/cases/test_followups.py): set and done by the holder on its own tasks; read as the
+    # case's history (the corporation always, partners with the consent every world has); `undone` on an open task
+    # is a conflict (the page says so and goes back to the case).
+    Endpoint("POST", "api-case-tasks", "case",
+             cells(own_corporation=201, holder=201, open_offer=403, corporation_offering=201,
+                   corporation_partner_holds=403), body=task_body),
+    Endpoint("GET", "api-task-list", None, cells(ABSENT, **VISIBLE_LIST), query=with_task,
+             shows=lambda w, response: any(row["id"] == world_task(w).pk for row in results(response))),
+    Endpoint("POST", "api-task-done", "task",
+             cells(own_corporation=200, holder=200, open_offer=403, corporation_offering=200,
+                   corporation_partner_holds=403), body=constant({})),
+    Endpoint("POST", "api-task-undone", "task",
+             cells(own_corporation=STATE, holder=STATE, open_offer=403, corporation_offering=STATE,
+                   corporation_partner_holds=403), body=constant({})),
+    Endpoint("POST", "cases:task_add", "case",
+             cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=302,
+                   corporation_partner_holds=403), body=web_task_body),
+    Endpoint("POST", "cases:task_done", "task",
+             cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=302,
+                   corporation_partner_holds=403), body=constant({})),
+    Endpoint("POST", "cases:task_undone", "task",
+             cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=302,
+                   corporation_partner_holds=403), body=constant({})),
     # --- web UI: the case page and its forms (success redirects to the case page) ----------------------------
     Endpoint("GET", "cases:detail", "case", cells(**VISIBLE_READ)),
     Endpoint("GET", "cases:contact_attempt", "case", cells(**VISIBLE_READ)),
@@ -253,12 +356,29 @@ TABLE = [
              cells(own_corporation=302, holder=400, open_offer=403, corporation_offering=400,
                    corporation_partner_holds=403), body=constant({"note": "Termijn niet betaald."}),
              flavour="arrangement"),
+    Endpoint("POST", "cases:instalment_paid", "arrangement",
+             cells(own_corporation=302, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=constant({"number": 1}), flavour="arrangement"),
+    Endpoint("POST", "cases:arrangement_change", "arrangement",
+             cells(own_corporation=302, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403),
+             body=constant({"monthly_amount": "90,00", "confirm_below_arrears": "on"}), flavour="arrangement"),
+    Endpoint("POST", "cases:arrangement_stop", "arrangement",
+             cells(own_corporation=302, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=constant({"reason": "Huurder verhuist."}),
+             flavour="arrangement"),
     Endpoint("POST", "cases:note", "case",
              cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=302,
                    corporation_partner_holds=302), body=constant({"text": "Gebeld met de huurder."})),
     Endpoint("POST", "cases:close", "case",
              cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=302,
                    corporation_partner_holds=302), body=constant({"outcome": "resolved", "notes": ""})),
+    Endpoint("POST", "cases:pause", "case",
+             cells(own_corporation=302, holder=302, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=pause_body),
+    Endpoint("POST", "cases:resume", "case",
+             cells(own_corporation=400, holder=400, open_offer=403, corporation_offering=400,
+                   corporation_partner_holds=403), body=constant({})),
     # --- web UI: the handover panel, the inbox, joint visits -----------------------------------------------
     Endpoint("GET", "cases:handover_panel", "case", cells(**VISIBLE_READ)),
     Endpoint("POST", "cases:handover_offer", "case",
@@ -286,6 +406,14 @@ TABLE = [
     Endpoint("POST", "cases:joint_visit_record", "visit",
              cells(own_corporation=302, holder=302, corporation_offering=STATE),
              body=constant({"outcome": "reached", "notes": ""})),
+    Endpoint("POST", "cases:joint_visit_move", "visit",
+             cells(own_corporation=302, holder=302, corporation_offering=STATE), body=web_move_body),
+    Endpoint("POST", "cases:joint_visit_cancel", "visit",
+             cells(own_corporation=302, holder=302, corporation_offering=302), body=constant({"reason": "Ziek"})),
+    Endpoint("GET", "cases:joint_visit_ics", "visit", cells(**{relation: 200 for relation in VISIT_LIST})),
+    Endpoint("POST", "cases:assign", "case",
+             cells(own_corporation=302, holder=302, corporation_offering=302, open_offer=403,
+                   corporation_partner_holds=403), body=assign_body),
     # --- web UI: eviction -----------------------------------------------------------------------------------
     Endpoint("GET", "cases:eviction_propose", "case", cells(**VISIBLE_READ)),
     Endpoint("POST", "cases:eviction_propose", "case",
@@ -303,9 +431,10 @@ TABLE = [
     Endpoint("GET", "cases:worklist", None, cells(ABSENT, **VISIBLE_LIST, municipality=LANDING),
              shows=page_has_tenant),
     Endpoint("GET", "cases:inbox", None, cells(ABSENT, open_offer=LISTED, **NO_INBOX), shows=page_has_tenant),
+    # The team view (every open case the organisation holds); "assigned to me" is tests/cases/test_assignment.py.
     Endpoint("GET", "cases:my_cases", None,
              cells(ABSENT, own_corporation=LISTED, holder=LISTED, corporation_offering=LISTED,
-                   municipality=LANDING), shows=page_has_tenant),
+                   municipality=LANDING), shows=page_has_tenant, query=constant({"team": "1"})),
     Endpoint("GET", "cases:joint_visits", None, cells(ABSENT, **VISIT_LIST, municipality=LANDING),
              shows=page_has_tenant),
     Endpoint("GET", "cases:escalations", None, cells((403, ABSENT), **MANAGERS_LIST), shows=page_has_tenant),
@@ -385,6 +514,8 @@ def test_matrix(endpoint, relation, role, matrix_worlds, client):
         api.force_authenticate(user=user)
         if endpoint.method == "GET":
             response = api.get(url, query)
+        elif endpoint.method == "PATCH":
+            response = api.patch(url, body, format="json")
         else:
             response = api.post(url, body, format="json")
     else:

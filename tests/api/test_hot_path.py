@@ -26,7 +26,8 @@ def cases_in_every_shape(region):
     fresh = CaseFactory(corporation=region.corporation, convenant=region.convenant)
     worked = CaseFactory(corporation=region.corporation, convenant=region.convenant, arrears_amount="1234.5")
     services.log_contact_attempt(region.consultant, worked, channel="home_visit", outcome="reached", notes="Thuis.")
-    services.agree_arrangement(region.consultant, worked, monthly_amount="50.00", start_date=date(2026, 12, 1), months=12)
+    services.agree_arrangement(region.consultant, worked, monthly_amount="50.00", start_date=date(2026, 12, 1), months=12,
+                               confirm_below_arrears=True)  # 600 below the arrears of 1234.50 (version 1.1)
     services.add_note(region.consultant, worked, text="Belt terug.")
     closed = CaseFactory(corporation=region.corporation, convenant=region.convenant)
     services.close_case(region.consultant, closed, outcome="resolved", notes="Betaald.")

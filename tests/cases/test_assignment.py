@@ -99,3 +99,22 @@ def test_my_cases_shows_only_mine_and_the_team_view_all(region, client):
     assert f'data-case="{mine.pk}"' in html and f'data-case="{theirs.pk}"' not in html
     html = client.get(reverse("cases:my_cases"), {"team": "1"}).content.decode()
     assert f'data-case="{mine.pk}"' in html and f'data-case="{theirs.pk}"' in html
+
+
+def test_worklist_filters_by_person(region, client):
+    mine = opened(region)
+    theirs = opened(region, region.corporation_manager, ref="HC-9002")
+    client.force_login(region.consultant)
+    worklist = reverse("cases:worklist")
+    html = client.get(worklist).content.decode()
+    assert f'data-case="{mine.pk}"' in html and f'data-case="{theirs.pk}"' in html
+    html = client.get(worklist, {"assigned_to": "me"}).content.decode()
+    assert f'data-case="{mine.pk}"' in html and f'data-case="{theirs.pk}"' not in html
+    html = client.get(worklist, {"assigned_to": region.corporation_manager.pk}).content.decode()
+    assert f'data-case="{theirs.pk}"' in html and f'data-case="{mine.pk}"' not in html
+    # Only the organisation's people are offered; anyone else is a form error beside the field, not a filter.
+    outsider = region.debt_coach
+    answer = client.get(worklist, {"assigned_to": outsider.pk})
+    assert answer.status_code == 200
+    assert answer.context["form"].errors["assigned_to"]
+    assert f'value="{outsider.pk}"' not in answer.content.decode()

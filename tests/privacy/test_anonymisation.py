@@ -65,8 +65,14 @@ def build_marked_case(region):
 
     services.log_contact_attempt(region.consultant, case, channel="phone", outcome="reached",
                                  notes=f"{MARKER} belt terug, 06-12345678", at=day(2), now=day(2))
-    services.agree_arrangement(region.consultant, case, monthly_amount="50.00", start_date=day(3).date(),
-                               months=12, now=day(3))
+    services.add_task(region.consultant, case, text=f"{MARKER} terugbellen over Kerkstraat 5",
+                      due_at=day(2) + timedelta(hours=3), now=day(2))
+    # 50 × 12 is below the arrears of 700: confirmed (version 1.1's warning).
+    first = services.agree_arrangement(region.consultant, case, monthly_amount="50.00", start_date=day(3).date(),
+                                       months=12, confirm_below_arrears=True, now=day(3))
+    services.stop_arrangement(region.consultant, first, reason=f"{MARKER} verhuist naar zus", now=day(4))
+    services.agree_arrangement(region.consultant, case, monthly_amount="50.00", start_date=day(5).date(),
+                               months=12, confirm_below_arrears=True, now=day(5))
     services.record_missed_installment(region.consultant, case, note=f"{MARKER} termijn gemist", now=day(35))
     services.add_note(region.consultant, case, text=f"{MARKER} ziek, verhuisd naar Kerkstraat 5", now=day(36))
     services.record_consent(region.consultant, case, given=True, how="verbal", now=day(37))
@@ -103,9 +109,11 @@ def test_after_retention_no_table_holds_a_trace_of_the_case(region):
     assert case.status == CaseStatus.CLOSED
     marked = {(table, column) for table, column, _needle, _n in hits(*NEEDLES)}
     for where in [("cases_tenant", "name"), ("cases_tenant", "phone"), ("cases_contactattempt", "notes"),
+                  ("cases_arrangement", "end_reason"),
                   ("cases_handover", "summary"), ("cases_handover", "reason"), ("cases_handover", "dossier"),
                   ("cases_jointvisit", "address"), ("cases_evictionproposal", "reason"),
                   ("cases_evictionvote", "reason"), ("cases_caseevent", "description"), ("cases_caseevent", "data"),
+                  ("cases_followup", "text"),
                   ("arrears_signals_arrearssignal", "name"), ("arrears_signals_arrearssignal", "contract_ref"),
                   ("arrears_signals_signalimport", "report")]:
         assert where in marked, f"the set-up put no marker into {where}"

@@ -154,6 +154,10 @@ def test_scenario_8_through_the_upload_page(client, region):
     for row in (11, 52, 120):
         assert f'data-row="{row}"' in html
     assert 'data-count="accepted">197<' in html
+    # The report names the fields as the file's columns do (issue 16), never by the model's English names.
+    assert "<code>" in html
+    for english in ("amount", "house_number", "months_in_arrears", "contract_ref", "reference_date", "external_id"):
+        assert f"<code>{english}</code>" not in html
     assert f'data-count="cases_opened">{expected_cases()}<' in html
     assert "7514 B" in html
     assert Case.objects.count() == expected_cases()

@@ -226,7 +226,7 @@ def test_due_soon_is_48_hours_everywhere(client, region):
     Case.objects.filter(pk=case.pk).update(deadline_at=timezone.now() + timedelta(hours=60))
     client.force_login(region.consultant)
     # 60 hours: two or three calendar days away, never "due soon" on either page.
-    assert 'data-deadline="ok"' in client.get(reverse("cases:my_cases")).content.decode()
+    assert 'data-deadline="ok"' in client.get(reverse("cases:my_cases"), {"team": "1"}).content.decode()
     assert [deadline["state"] for _case, deadline in client.get(reverse("cases:worklist")).context["rows"]] == ["ok"]
 
 
