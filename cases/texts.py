@@ -26,10 +26,13 @@ class Text:
     count: str = ""
 
     def __init__(self, msgid, *, plural="", count="", **params):
-        # A plural is given as ngettext_lazy(singular, plural, "<parameter>"), so that makemessages finds it.
-        args = getattr(msgid, "_args", None) if isinstance(msgid, Promise) else None
-        if args and len(args) == 3 and all(isinstance(arg, str) for arg in args):
-            msgid, plural, count = args
+        # A plural is given as ngettext_lazy(singular, plural, "<parameter>") (so that makemessages finds it),
+        # with count="<parameter>" naming the number that chooses the form.
+        forms = getattr(msgid, "_kw", None) if isinstance(msgid, Promise) else None
+        if forms and {"singular", "plural"} <= set(forms):
+            msgid, plural = forms["singular"], forms["plural"]
+            if not count:
+                raise ValueError("A plural Text needs count=<the parameter that chooses the form>.")
         object.__setattr__(self, "msgid", str(msgid))
         object.__setattr__(self, "params", params)
         object.__setattr__(self, "plural", str(plural))

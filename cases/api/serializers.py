@@ -133,6 +133,16 @@ class RefSerializer(HotPathReadMixin, serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+class PersonRefSerializer(serializers.Serializer):
+    """A person in answers: {"id", "name"} (the schema of `person`); null where nobody is meant."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+NULLABLE_PERSON = PersonRefSerializer(allow_null=True, read_only=True)
+
+
 def ref(**kwargs):
     return RefSerializer(read_only=True, **kwargs)
 
@@ -225,17 +235,17 @@ class CaseSerializer(HotPathReadMixin, ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_paused_until(self, case) -> str | None:
         """While the holder paused the clock: the date it runs again from; else null."""
         return case.paused_until.isoformat() if case.is_paused and case.paused_until else None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_pause_reason(self, case) -> str | None:
         """While paused: the reason's code (the convenant's `pause_reasons`); else null."""
         return (case.pause_reason or None) if case.is_paused else None
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(NULLABLE_PERSON)
     def get_assigned_to(self, case) -> dict | None:
         """The holder's caseworker on the case: {"id", "name"}, or null."""
         user = case.assigned_to if case.assigned_to_id else None
@@ -315,15 +325,15 @@ class TaskSerializer(ModelSerializer):
                   "done_at", "done_by"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(NULLABLE_PERSON)
     def get_assigned_to(self, task) -> dict | None:
         return person(task.assigned_to)
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(NULLABLE_PERSON)
     def get_created_by(self, task) -> dict | None:
         return person(task.created_by)
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(NULLABLE_PERSON)
     def get_done_by(self, task) -> dict | None:
         return person(task.done_by)
 

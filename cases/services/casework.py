@@ -141,7 +141,7 @@ def _opening_convenant(corporation, convenant):
 def _opened_description(amount, months):
     return Text(ngettext_lazy("Arrears € %(amount)s (%(months)s month)",
                               "Arrears € %(amount)s (%(months)s months)", "months"),
-                amount=amount, months=months)
+                count="months", amount=amount, months=months)
 
 
 def _already_open():
@@ -371,7 +371,7 @@ def update_arrears_bulk(updates, *, source=None, now=None) -> list[Case]:
                 description
                 or Text(ngettext_lazy("Arrears now € %(amount)s (%(months)s month)",
                                       "Arrears now € %(amount)s (%(months)s months)", "months"),
-                        amount=amount, months=months),
+                        count="months", amount=amount, months=months),
                 arrears_amount=str(amount),
                 months_in_arrears=months,
             )

@@ -17,5 +17,5 @@ def euro(amount) -> str:
     try:
         Decimal(str(amount))
     except (InvalidOperation, ValueError):
-        return str(amount)
+        return f"€ {amount}"  # a figure withheld for a small group ("< 5") keeps its currency sign
     return euro_text(amount)

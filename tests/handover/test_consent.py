@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 # What needs consent in the unreached case of tests/handover/conftest.py: attempt notes, the note, the contract.
 NEEDS_CONSENT = ("Voicemail", "Brief met afspraakvoorstel", "Buren zeggen dat de huurder zijn baan kwijt is.",
                  "DJ-4411", 'data-testid="dossier-attempt"')
-CONTACT = ("Fam. Bulut", "Lasondersingel 12", "7514 BP", "Enschede", "06 1234 5678", "712.40")
+CONTACT = ("Fam. Bulut", "Lasondersingel 12", "7514 BP", "Enschede", "06 1234 5678", "€ 712,40")  # the arrears as the Dutch page writes them
 REDUCED_KEYS = {"variant", "assembled_at", "case", "tenant_consent", "consent", "tenant", "arrears"}
 
 

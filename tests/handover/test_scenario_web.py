@@ -58,7 +58,7 @@ def test_scenario_two_warm_handover(client, region, unreached_case):
     assert html.count('data-testid="dossier-attempt"') == 3
     assert "Voicemail" in html and "Brief met afspraakvoorstel" in html
     assert "Buren zeggen dat de huurder zijn baan kwijt is." in html
-    assert "712.40" in html and "06 1234 5678" in html
+    assert "€ 712,40" in html and "06 1234 5678" in html
     assert 'data-clock="5"' in html  # five calendar days to pick it up
     assert AccessLog.objects.filter(user=region.debt_coach, case=case, what="dossier").count() == 1
 
