@@ -22,21 +22,24 @@ from django.utils.translation import gettext, ngettext
 class Text:
     msgid: str
     params: dict = field(default_factory=dict)
-    plural: str = ""  # with `count`: the parameter whose number chooses the form (ngettext)
-    count: str = ""
+    plural: str = ""  # with `plural_by`: the parameter whose number chooses the form (ngettext)
+    plural_by: str = ""
 
-    def __init__(self, msgid, *, plural="", count="", **params):
+    def __init__(self, msgid, *, plural="", plural_by="", **params):
         # A plural is given as ngettext_lazy(singular, plural, "<parameter>") (so that makemessages finds it),
-        # with count="<parameter>" naming the number that chooses the form.
+        # with plural_by="<parameter>" naming the number that chooses the form.
         forms = getattr(msgid, "_kw", None) if isinstance(msgid, Promise) else None
-        if forms and {"singular", "plural"} <= set(forms):
+        args = getattr(msgid, "_args", None) if isinstance(msgid, Promise) else None
+        if args and len(args) == 1 and isinstance(args[0], str) and not forms:
+            msgid = args[0]  # a lazy label (gettext_lazy): its message, translated when read
+        elif forms and {"singular", "plural"} <= set(forms):
             msgid, plural = forms["singular"], forms["plural"]
-            if not count:
-                raise ValueError("A plural Text needs count=<the parameter that chooses the form>.")
+            if not plural_by:
+                raise ValueError("A plural Text needs plural_by=<the parameter that chooses the form>.")
         object.__setattr__(self, "msgid", str(msgid))
         object.__setattr__(self, "params", params)
         object.__setattr__(self, "plural", str(plural))
-        object.__setattr__(self, "count", count)
+        object.__setattr__(self, "plural_by", plural_by)
 
     def __str__(self) -> str:
         return self.render()
@@ -44,7 +47,7 @@ class Text:
     def render(self) -> str:
         """In the active language."""
         if self.plural:
-            message = ngettext(self.msgid, self.plural, int(self.params.get(self.count) or 0))
+            message = ngettext(self.msgid, self.plural, int(self.params.get(self.plural_by) or 0))
         else:
             message = gettext(self.msgid)
         if not self.params:
@@ -58,7 +61,7 @@ class Text:
     def as_data(self) -> dict:
         data = {"msgid": self.msgid, "params": {name: _encode(value) for name, value in self.params.items()}}
         if self.plural:
-            data.update(plural=self.plural, count=self.count)
+            data.update(plural=self.plural, plural_by=self.plural_by)
         return data
 
     @classmethod
@@ -66,7 +69,7 @@ class Text:
         if not isinstance(data, dict) or not isinstance(data.get("msgid"), str):
             return None
         params = data.get("params") if isinstance(data.get("params"), dict) else {}
-        return cls(data["msgid"], plural=str(data.get("plural") or ""), count=str(data.get("count") or ""),
+        return cls(data["msgid"], plural=str(data.get("plural") or ""), plural_by=str(data.get("plural_by") or ""),
                    **{name: _decode(value) for name, value in params.items()})
 
 

@@ -110,7 +110,7 @@ def _terms_event(change, kind, arrangement, description):
 def _terms_text(amount, months, start):
     return Text(ngettext_lazy("€ %(amount)s per month, %(months)s month, from %(start)s",
                               "€ %(amount)s per month, %(months)s months, from %(start)s", "months"),
-                count="months", amount=amount, months=months, start=start)
+                plural_by="months", amount=amount, months=months, start=start)
 
 
 def agree_arrangement(user, case, *, monthly_amount, start_date, months, confirm_below_arrears=False,

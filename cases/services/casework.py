@@ -141,7 +141,7 @@ def _opening_convenant(corporation, convenant):
 def _opened_description(amount, months):
     return Text(ngettext_lazy("Arrears € %(amount)s (%(months)s month)",
                               "Arrears € %(amount)s (%(months)s months)", "months"),
-                count="months", amount=amount, months=months)
+                plural_by="months", amount=amount, months=months)
 
 
 def _already_open():
@@ -336,7 +336,7 @@ def close_case(user, case, *, outcome, notes="", now=None) -> Case:
                 status=ArrangementStatus.COMPLETED, ended_on=timezone.localdate(now)
             )
         change.set(status=closing_status(outcome), outcome=outcome, closed_at=now)
-        change.event(EventKind.CLOSED, notes or Outcome(outcome).label, outcome=outcome)
+        change.event(EventKind.CLOSED, notes or Text(Outcome(outcome).label), outcome=outcome)
         change.access_changed()  # the offer and the proposal ended with it
         return case
 
@@ -371,7 +371,7 @@ def update_arrears_bulk(updates, *, source=None, now=None) -> list[Case]:
                 description
                 or Text(ngettext_lazy("Arrears now € %(amount)s (%(months)s month)",
                                       "Arrears now € %(amount)s (%(months)s months)", "months"),
-                        count="months", amount=amount, months=months),
+                        plural_by="months", amount=amount, months=months),
                 arrears_amount=str(amount),
                 months_in_arrears=months,
             )

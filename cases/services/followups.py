@@ -16,11 +16,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from .. import policy
 from ..models import OPEN_STATUSES, EventKind, FollowUp, TaskDigest
 from ..policy import Action, CaseError
+from ..texts import Text
 from ._common import case_change
 from .notifications import Outbox, case_path
 
@@ -92,7 +93,7 @@ def add_task(user, case, *, text, due_at, assigned_to=None, now=None) -> FollowU
         )
         change.event(EventKind.TASK_ADDED, text, task=task.pk, assigned_to=target.pk, due_at=due_at.isoformat())
         if actor.user is None or actor.user.pk != target.pk:
-            change.notify([target], _("A follow-up task for you on case #%(id)s") % {"id": case.pk})
+            change.notify([target], Text(gettext_noop("A follow-up task for you on case #%(id)s"), id=case.pk))
         return task
 
 
@@ -175,8 +176,9 @@ def send_task_digests(*, now=None) -> int:
                 )
                 if not created:
                     continue
-                subject = ngettext("Your follow-up task for today", "Your %(count)s follow-up tasks for today",
-                                   len(tasks)) % {"count": len(tasks)}
+                subject = Text(ngettext_lazy("Your follow-up task for today",
+                                             "Your %(count)s follow-up tasks for today", "count"),
+                               plural_by="count", count=len(tasks))
                 outbox = Outbox(queue_mails=True)
                 outbox.add([users[user_id]], subject=subject,
                            body="\n".join(_digest_line(due_at, case_id) for due_at, case_id in tasks), now=now)

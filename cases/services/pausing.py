@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from convenants.deadlines import AMSTERDAM
 
 from ..models import OPEN_STATUSES, Case, EventKind
 from ..policy import Action, Actor, CaseError
+from ..texts import Text
 from ._common import case_change
 
 
@@ -80,9 +81,7 @@ def pause_case(user, case, *, reason, until, now=None) -> Case:
         change.set(paused_at=change.now, paused_until=until, pause_reason=reason)
         change.event(
             EventKind.PAUSED,
-            _("Clock paused until %(date)s (%(reason)s)") % {
-                "date": date_format(until, "j F Y"), "reason": reasons[reason],
-            },
+            Text(gettext_noop("Clock paused until %(date)s (%(reason)s)"), date=until, reason=reasons[reason]),
             reason=reason,
             until=until.isoformat(),
         )
@@ -100,12 +99,12 @@ def resume_case(user, case, *, now=None) -> Case:
         change.set(paused_at=None, paused_until=None, pause_reason="", pauses=json.dumps(pauses))
         change.event(
             EventKind.RESUMED,
-            _("Clock resumed: the pause has ended") if automatic else _("Clock resumed"),
+            Text(gettext_noop("Clock resumed: the pause has ended") if automatic else gettext_noop("Clock resumed")),
             organisation=case.holder if automatic else None,
             automatic=automatic,
         )
         if automatic and case.assigned_to_id:
-            change.notify([case.assigned_to], _("The clock of case #%(id)s runs again") % {"id": case.pk})
+            change.notify([case.assigned_to], Text(gettext_noop("The clock of case #%(id)s runs again"), id=case.pk))
         return case
 
 

@@ -1,9 +1,12 @@
 """Issue 16: events and notifications store their message and parameters and are rendered in the reader's
 language, so the timeline and the notifications follow the language switch; amounts and plurals follow it too."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import CaseEvent, EventKind, Notification
@@ -50,3 +53,17 @@ def test_notifications_read_in_the_readers_language(region, client):
     assert f"New case offered: case #{case.pk}" in page
     page = in_language(client, "nl").get(reverse("cases:notifications")).content.decode()
     assert f"Nieuwe casus aangeboden: casus #{case.pk}" in page
+
+
+def test_pause_and_close_read_in_the_readers_language(region, client):
+    case = services.open_case(region.consultant, tenant=TENANT, arrears_amount="640.00", months_in_arrears=2)
+    until = timezone.localdate() + timedelta(days=14)
+    services.pause_case(region.consultant, case, reason="opname", until=until)
+    services.resume_case(region.consultant, case)
+    services.close_case(region.consultant, case, outcome="resolved")
+    client.force_login(region.consultant)
+    english = in_language(client, "en").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Clock paused until" in english and "Arrears resolved" in english and "Clock resumed" in english
+    dutch = in_language(client, "nl").get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Klok gepauzeerd tot" in dutch
+    assert "Achterstand opgelost" in dutch and "Arrears resolved" not in dutch
