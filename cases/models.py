@@ -203,6 +203,8 @@ class Case(models.Model):
                 fields=["deadline_at"], condition=Q(deadline_at__isnull=False), name="case_deadline_due_idx"
             ),
             models.Index(fields=["holder", "status"], name="case_holder_status_idx"),
+            # The beat task that resumes the pauses whose end date came (every 15 minutes): the paused few only.
+            models.Index(fields=["paused_until"], condition=Q(paused_at__isnull=False), name="case_paused_until_idx"),
             models.Index(fields=["corporation", "status"], name="case_corporation_status_idx"),
             models.Index(fields=["status", "opened_at"], name="case_status_opened_idx"),
             models.Index(fields=["convenant", "opened_at"], name="case_convenant_opened_idx"),

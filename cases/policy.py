@@ -465,8 +465,19 @@ def check_task(actor, case, task, *, relations=None) -> None:
     if not reads_task(actor, task, permitted(actor, case, relations=relations)):
         raise NotVisible(_("This task does not exist or is not visible to you."))
     check(actor, case, Action.COMPLETE_TASK, relations=relations)
-    if task.organisation_id != case.holder_id:
+    if not is_holders_task(case, task):
         raise ForbiddenAction(_("Only the organisation that set this task can change it."))
+
+
+def is_holders_task(case, task) -> bool:
+    """A task is done and reopened only by the organisation that set it, while it holds the case."""
+    return task.organisation_id == case.holder_id
+
+
+def may_change_task(allowed, case, task) -> bool:
+    """What the tasks panel offers on one task: COMPLETE_TASK in `allowed` (the case's permitted actions) and the
+    holder's own task (check_task decides the same when it is tried)."""
+    return Action.COMPLETE_TASK in allowed and is_holders_task(case, task)
 
 
 def _offered_q(organisation_id):

@@ -54,9 +54,8 @@ def tasks_panel_context(request, case, allowed, form=None) -> dict:
     permitted (with the holder's people to choose from); done / reopen where COMPLETE_TASK allows it."""
     now = timezone.now()
     tasks = sorted(selectors.tasks_for(request.user, case=case), key=lambda task: (task.is_done, task.due_at, task.pk))
-    may_complete = policy.Action.COMPLETE_TASK in allowed
-    rows = [{"task": task, "state": task.state(now),
-             "can_change": may_complete and task.organisation_id == case.holder_id} for task in tasks]
+    rows = [{"task": task, "state": task.state(now), "can_change": policy.may_change_task(allowed, case, task)}
+            for task in tasks]
     context = {"task_rows": rows, "task_form": form}
     if policy.Action.ADD_TASK in allowed:
         default = default_assignee(case, policy.actor_of(request.user))
