@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import BusinessError, ForbiddenAction, NotVisible
-from convenants.models import DeadlineKind
+from convenants.models import Convenant, DeadlineKind
 from partners.models import Membership, Organisation, OrganisationKind, Role
-from signals.models import ArrearsSignal
+from signals.models import ArrearsSignal, SignalCase
 
 from .models import (
     CLOSED_STATUSES,
@@ -694,3 +694,125 @@ def may_export_tenant(user, tenant) -> TenantExport | None:
     if rule.scope == ExportScope.FULL:
         return rule if tenant.corporation_id == rule.organisation.pk else None
     return rule if type(tenant).objects.filter(rule.tenants, pk=tenant.pk).exists() else None
+
+
+# --- vroegsignaal cases (signals.SignalCase) ------------------------------------------------------------------
+# The municipality's outreach on matched signals. An organisation stands to a vroegsignaal case as its owner (the
+# municipality or the organisation doing outreach on its behalf, by the convenant) or as the debt-assistance team
+# a result of further financial help referred the household to. No one else sees it: a corporation never reads
+# other creditors' signals.
+
+
+class SignalCaseRelation(StrEnum):
+    OWNER = "owner"
+    REFERRED = "referred"
+
+
+class SignalCaseAction(StrEnum):
+    VIEW = "view"  # the case, its signals (partner type, amount, dates), attempts and the rent-case line
+    PICK_UP = "pick_up"
+    LOG_CONTACT = "log_contact"  # a contact attempt (DDAS Contactpoging)
+    CLOSE = "close"  # with a DDAS end result
+
+
+@dataclass(frozen=True)
+class SignalCaseRule:
+    who: dict  # relation → roles
+    open_only: bool = True  # refused on a closed case
+    when: object = None  # signal case → the refusal (CaseError, 409), or None when it holds
+    forbidden: object = _("Only the organisation doing the outreach can do this.")
+
+
+SIGNAL_CASE_TABLE: dict[SignalCaseAction, SignalCaseRule] = {
+    SignalCaseAction.VIEW: SignalCaseRule(
+        {SignalCaseRelation.OWNER: ALL_ROLES, SignalCaseRelation.REFERRED: ALL_ROLES}, open_only=False
+    ),
+    SignalCaseAction.PICK_UP: SignalCaseRule(
+        {SignalCaseRelation.OWNER: ALL_ROLES},
+        when=lambda signal_case: None if signal_case.picked_up_on is None
+        else _("This vroegsignaal case has been picked up already."),
+    ),
+    SignalCaseAction.LOG_CONTACT: SignalCaseRule({SignalCaseRelation.OWNER: ALL_ROLES}),
+    SignalCaseAction.CLOSE: SignalCaseRule({SignalCaseRelation.OWNER: ALL_ROLES}),
+}
+
+
+def signal_case_relations(organisation, signal_case) -> frozenset:
+    if organisation is None:
+        return frozenset()
+    relations = set()
+    if signal_case.owner_id == organisation.pk:
+        relations.add(SignalCaseRelation.OWNER)
+    if signal_case.referred_to_id == organisation.pk:
+        relations.add(SignalCaseRelation.REFERRED)
+    return frozenset(relations)
+
+
+def visible_signal_cases(user) -> Q:
+    """The vroegsignaal cases `user` may see (VIEW), as a filter; nothing for a user without organisation."""
+    actor = _actor_or_none(user)
+    if actor is None or actor.organisation is None:
+        return Q(pk__in=[])
+    return Q(owner_id=actor.organisation.pk) | Q(referred_to_id=actor.organisation.pk)
+
+
+def _signal_case_allows(rule: SignalCaseRule, relations, role) -> bool:
+    return any(role in rule.who.get(relation, ()) for relation in relations)
+
+
+def check_signal_case(actor, signal_case, action: SignalCaseAction) -> None:
+    """Raise why `actor` may not take `action` on `signal_case` now: NotVisible (404), ForbiddenAction (403),
+    CaseError (400 on a closed case, 409 when the case's state refuses)."""
+    actor = actor_of(actor)
+    rule = SIGNAL_CASE_TABLE[action]
+    if not actor.is_system:
+        relations = signal_case_relations(actor.organisation, signal_case)
+        if not _signal_case_allows(SIGNAL_CASE_TABLE[SignalCaseAction.VIEW], relations, actor.role):
+            raise NotVisible(_("This vroegsignaal case does not exist or is not visible to you."))
+        if not _signal_case_allows(rule, relations, actor.role):
+            raise ForbiddenAction(rule.forbidden)
+    if rule.open_only and signal_case.closed_at is not None:
+        raise CaseError(_("This vroegsignaal case is closed and can no longer be changed."))
+    if rule.when is not None and (refusal := rule.when(signal_case)) is not None:
+        raise CaseError(refusal, conflict=True)
+
+
+def permitted_signal_case(user, signal_case) -> frozenset[SignalCaseAction]:
+    """Every action `user` may take on `signal_case` now."""
+    actor = _actor_or_none(user)
+    if actor is None or actor.is_system:
+        return frozenset()
+    relations = signal_case_relations(actor.organisation, signal_case)
+    if not _signal_case_allows(SIGNAL_CASE_TABLE[SignalCaseAction.VIEW], relations, actor.role):
+        return frozenset()
+    return frozenset(
+        action
+        for action, rule in SIGNAL_CASE_TABLE.items()
+        if _signal_case_allows(rule, relations, actor.role)
+        and not (rule.open_only and signal_case.closed_at is not None)
+        and (rule.when is None or rule.when(signal_case) is None)
+    )
+
+
+def does_outreach(user) -> bool:
+    """Whether the vroegsignalering worklist is for `user`: their organisation is a municipality, or does the
+    outreach for a convenant, or has vroegsignaal cases referred to it."""
+    actor = _actor_or_none(user)
+    if actor is None or actor.organisation is None:
+        return False
+    organisation = actor.organisation
+    if organisation.kind == OrganisationKind.MUNICIPALITY:
+        return True
+    return (
+        Convenant.objects.filter(outreach_organisation=organisation).exists()
+        or SignalCase.objects.filter(Q(owner=organisation) | Q(referred_to=organisation)).exists()
+    )
+
+
+def reports_vroegsignalering(user) -> bool:
+    """The DDAS report and the monitor's figures: a manager of a municipality (for its own municipality)."""
+    actor = _actor_or_none(user)
+    return (
+        actor is not None and actor.organisation is not None and actor.is_manager
+        and actor.organisation.kind == OrganisationKind.MUNICIPALITY
+    )

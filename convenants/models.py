@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,12 @@ DEFAULT_PAUSE_REASONS = [
 ]
 DEFAULT_MAX_PAUSE_DAYS = 30
 
+# Vroegsignalering: contact with a matched household within this many days (the convenant's working days or
+# calendar days), and within the short term when a signal says eviction or disconnection threatens.
+DEFAULT_OUTREACH_CONTACT_DAYS = 20
+DEFAULT_OUTREACH_CRISIS_DAYS = 3
+MATCHING_PERIOD_MONTHS = (1, 2, 3, 6, 12)
+
 
 def default_pause_reasons():
     return [dict(reason) for reason in DEFAULT_PAUSE_REASONS]
@@ -70,6 +78,30 @@ class Convenant(models.Model):
     # Pausing the clock: the reasons a holder may give ([{"code", "nl", "en"}]) and the longest pause in days.
     pause_reasons = models.JSONField(_("pause reasons"), default=default_pause_reasons, blank=True)
     max_pause_days = models.PositiveSmallIntegerField(_("longest pause (days)"), default=DEFAULT_MAX_PAUSE_DAYS)
+    # Vroegsignalering (Wgs) and the DDAS report.
+    cbs_municipality_code = models.CharField(
+        _("CBS municipality code"), max_length=4, blank=True,
+        help_text=_("Four digits, e.g. 0153 for Enschede: the municipality's code in the DDAS report."),
+    )
+    outreach_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="outreach_convenants",
+        verbose_name=_("outreach by"),
+        help_text=_("Who reaches out to households with matched signals; empty: the municipality itself."),
+    )
+    matching_period_months = models.PositiveSmallIntegerField(
+        _("matching period (months)"), default=1,
+        help_text=_("Signals of one household in one period become one vroegsignaal case."),
+    )
+    signal_minimums = models.JSONField(
+        _("minimum amount per kind of signal"), default=dict, blank=True,
+        help_text=_("Euros per kind, e.g. {\"energy\": 75}; a signal below it is stored and counted, not matched."),
+    )
+    outreach_contact_days = models.PositiveSmallIntegerField(
+        _("contact term for a vroegsignaal (days)"), default=DEFAULT_OUTREACH_CONTACT_DAYS
+    )
+    outreach_crisis_days = models.PositiveSmallIntegerField(
+        _("contact term for a crisis signal (days)"), default=DEFAULT_OUTREACH_CRISIS_DAYS
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -89,6 +121,18 @@ class Convenant(models.Model):
                 condition=models.Q(signal_retention_months__gte=1), name="convenant_signal_retention_positive"
             ),
             models.CheckConstraint(condition=models.Q(max_pause_days__gte=1), name="convenant_max_pause_positive"),
+            models.CheckConstraint(
+                condition=models.Q(matching_period_months__in=MATCHING_PERIOD_MONTHS),
+                name="convenant_matching_period_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cbs_municipality_code="") | models.Q(cbs_municipality_code__regex=r"^[0-9]{4}$"),
+                name="convenant_cbs_code_four_digits",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outreach_contact_days__gte=1, outreach_crisis_days__gte=1),
+                name="convenant_outreach_terms_positive",
+            ),
         ]
 
     def __str__(self):
@@ -105,6 +149,14 @@ class Convenant(models.Model):
 
     def pause_reason_label(self, code) -> str:
         return dict(self.pause_reason_choices()).get(code, code)
+
+    def signal_minimum(self, kind):
+        """The least amount (Decimal euros) a signal of `kind` needs to be matched; 0 when none is set."""
+        value = (self.signal_minimums or {}).get(str(kind), 0) if isinstance(self.signal_minimums, dict) else 0
+        try:
+            return max(Decimal(str(value)), Decimal(0))
+        except (InvalidOperation, ValueError):
+            return Decimal(0)
 
 
 class ChainLink(models.Model):
