@@ -29,12 +29,35 @@ class ConvenantSerializer(ModelSerializer):
     signal_retention_months = serializers.IntegerField(
         required=False, default=6, help_text="Months after its reference date that a signal which led to no case is kept."
     )
+    # Vroegsignalering (DESIGN.md): the DDAS report's municipality code, who reaches out, how signals are matched.
+    cbs_municipality_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=4, help_text="Four digits (CBS), e.g. 0153; in the DDAS report."
+    )
+    outreach_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False, allow_null=True,
+        help_text="The party that reaches out to matched households; null: the municipality itself.",
+    )
+    matching_period_months = serializers.IntegerField(
+        required=False, default=1, help_text="Signals of one household in one period of this many months (1, 2, 3, "
+        "6 or 12; aligned to January) become one vroegsignaal case.",
+    )
+    signal_minimums = serializers.DictField(
+        child=serializers.IntegerField(), required=False,
+        help_text="{kind: whole euros}: a signal below its kind's minimum is stored and counted, not matched.",
+    )
+    outreach_contact_days = serializers.IntegerField(
+        required=False, default=20, help_text="Contact with a matched household within this many days."
+    )
+    outreach_crisis_days = serializers.IntegerField(
+        required=False, default=3, help_text="The same for a crisis signal (eviction or disconnection threatens)."
+    )
 
     class Meta:
         model = Convenant
         fields = ["id", "name", "municipality", "parties", "chain", "deadlines", "policies", "working_days",
                   "retention_months", "signal_retention_months", "valid_from", "valid_until", "pause_reasons",
-                  "max_pause_days", "created_at", "updated_at"]
+                  "max_pause_days", "cbs_municipality_code", "outreach_organisation", "matching_period_months",
+                  "signal_minimums", "outreach_contact_days", "outreach_crisis_days", "created_at", "updated_at"]
         read_only_fields = ["id", "pause_reasons", "max_pause_days", "created_at", "updated_at"]
 
     def to_representation(self, convenant):
@@ -55,6 +78,12 @@ class ConvenantSerializer(ModelSerializer):
             # Pausing the clock: the reasons a holder may give (label in the active language) and the maximum.
             "pause_reasons": [{"code": code, "label": label} for code, label in convenant.pause_reason_choices()],
             "max_pause_days": convenant.max_pause_days,
+            "cbs_municipality_code": convenant.cbs_municipality_code,
+            "outreach_organisation": convenant.outreach_organisation_id,
+            "matching_period_months": convenant.matching_period_months,
+            "signal_minimums": convenant.signal_minimums or {},
+            "outreach_contact_days": convenant.outreach_contact_days,
+            "outreach_crisis_days": convenant.outreach_crisis_days,
             "created_at": DateTimeField().to_representation(convenant.created_at),
             "updated_at": DateTimeField().to_representation(convenant.updated_at),
         }

@@ -3,10 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import BusinessError
 from partners.models import Organisation, OrganisationKind
+from signals.models import SignalKind
 
 from .deadlines import add_days
 from .models import (
+    DEFAULT_OUTREACH_CONTACT_DAYS,
+    DEFAULT_OUTREACH_CRISIS_DAYS,
     DEFAULT_POLICY,
+    MATCHING_PERIOD_MONTHS,
     ChainLink,
     Convenant,
     DeadlineKind,
@@ -16,6 +20,12 @@ from .models import (
 )
 
 CHAIN_KINDS = {OrganisationKind.DEBT_ASSISTANCE, OrganisationKind.WELFARE, OrganisationKind.SOCIAL_TEAM}
+# Who may reach out to households with matched signals on the municipality's behalf.
+OUTREACH_KINDS = CHAIN_KINDS | {OrganisationKind.MUNICIPALITY}
+# The vroegsignalering settings (DESIGN.md "Vroegsignalering (Wgs) for the municipality").
+OUTREACH_FIELDS = ("cbs_municipality_code", "outreach_organisation", "matching_period_months", "signal_minimums",
+                   "outreach_contact_days", "outreach_crisis_days")
+MAX_SIGNAL_MINIMUM = 100_000
 
 
 class ConvenantError(BusinessError):
@@ -77,6 +87,50 @@ def _validate(*, name, municipality, parties, chain, deadlines, policies, retent
         raise ConvenantError(_("The end date is before the start date."), field="valid_until")
 
 
+def _validate_outreach(parties, *, cbs_municipality_code="", outreach_organisation=None, matching_period_months=1,
+                       signal_minimums=None, outreach_contact_days=DEFAULT_OUTREACH_CONTACT_DAYS,
+                       outreach_crisis_days=DEFAULT_OUTREACH_CRISIS_DAYS):
+    code = cbs_municipality_code or ""
+    if code and not (len(code) == 4 and code.isdigit()):
+        raise ConvenantError(_("The CBS municipality code is four digits, e.g. 0153."), field="cbs_municipality_code")
+    if outreach_organisation is not None:
+        if outreach_organisation.pk not in {party.pk for party in parties}:
+            raise ConvenantError(
+                _("%(org)s does the outreach but is not a party to the covenant.") % {"org": outreach_organisation},
+                field="outreach_organisation",
+            )
+        if outreach_organisation.kind not in OUTREACH_KINDS:
+            raise ConvenantError(
+                _("%(org)s cannot do the outreach: only the municipality, debt assistance, welfare and social teams "
+                  "can.") % {"org": outreach_organisation},
+                field="outreach_organisation",
+            )
+    if matching_period_months not in MATCHING_PERIOD_MONTHS:
+        raise ConvenantError(
+            _("The matching period is one of %(months)s months.")
+            % {"months": ", ".join(str(months) for months in MATCHING_PERIOD_MONTHS)},
+            field="matching_period_months",
+        )
+    if not isinstance(signal_minimums or {}, dict):
+        raise ConvenantError(_("Give the minimums as {kind: euros}."), field="signal_minimums")
+    for kind, amount in (signal_minimums or {}).items():
+        if kind not in SignalKind.values:
+            raise ConvenantError(_("Unknown kind of signal: %(kind)s.") % {"kind": kind}, field="signal_minimums")
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount <= MAX_SIGNAL_MINIMUM:
+            raise ConvenantError(
+                _("The minimum for %(kind)s is an amount in euros between 0 and %(max)s.")
+                % {"kind": kind, "max": MAX_SIGNAL_MINIMUM},
+                field="signal_minimums",
+            )
+    for field, days in (("outreach_contact_days", outreach_contact_days), ("outreach_crisis_days", outreach_crisis_days)):
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+            raise ConvenantError(_("A contact term is a whole number of days between 1 and 365."), field=field)
+    if outreach_crisis_days > outreach_contact_days:
+        raise ConvenantError(
+            _("The contact term for a crisis signal is not longer than the normal one."), field="outreach_crisis_days"
+        )
+
+
 def _write_rules(convenant, deadlines, policies):
     existing = {rule.kind: rule for rule in convenant.deadline_rules.all()}
     for kind in DeadlineKind.values:
@@ -109,8 +163,10 @@ def create_convenant(
     valid_from=None,
     valid_until=None,
     signal_retention_months=6,
+    **outreach,
 ) -> Convenant:
-    """A new convenant. Deadlines not given take the defaults of DESIGN.md."""
+    """A new convenant. Deadlines not given take the defaults of DESIGN.md; `outreach`: the vroegsignalering
+    settings (OUTREACH_FIELDS)."""
     _validate(
         name=name,
         municipality=municipality,
@@ -123,6 +179,10 @@ def create_convenant(
         valid_until=valid_until,
         signal_retention_months=signal_retention_months,
     )
+    unknown = set(outreach) - set(OUTREACH_FIELDS)
+    if unknown:
+        raise TypeError(f"create_convenant() got unexpected arguments {sorted(unknown)}")
+    _validate_outreach(list(parties), **outreach)
     convenant = Convenant.objects.create(
         name=name.strip(),
         municipality=municipality.strip(),
@@ -131,6 +191,7 @@ def create_convenant(
         signal_retention_months=signal_retention_months,
         valid_from=valid_from,
         valid_until=valid_until,
+        **outreach,
     )
     convenant.parties.set(parties)
     _write_chain(convenant, list(chain))
@@ -156,8 +217,9 @@ def update_convenant(convenant: Convenant, **changes) -> Convenant:
         valid_until=changes.get("valid_until", convenant.valid_until),
         signal_retention_months=changes.get("signal_retention_months", convenant.signal_retention_months),
     )
+    _validate_outreach(parties, **{field: changes.get(field, getattr(convenant, field)) for field in OUTREACH_FIELDS})
     for field in ("name", "municipality", "working_days", "retention_months", "signal_retention_months",
-                  "valid_from", "valid_until"):
+                  "valid_from", "valid_until", *OUTREACH_FIELDS):
         if field in changes:
             setattr(convenant, field, changes[field])
     convenant.save()
