@@ -112,8 +112,8 @@ class ArrearsSignal(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     # DDAS: eviction or disconnection threatens (a short contact term); there is contact with the household
     # already and the sender asks the municipality to take it on (warm handover); when the arrears arose.
-    crisis = models.BooleanField(default=False)
-    warm_handover = models.BooleanField(default=False)
+    crisis = models.BooleanField(default=False, db_default=False)
+    warm_handover = models.BooleanField(default=False, db_default=False)
     arrears_since = models.DateField(null=True, blank=True)
     # Matching (signals.matching): the vroegsignaal case of its household and period, or why it has none.
     signal_case = models.ForeignKey(
@@ -121,7 +121,7 @@ class ArrearsSignal(models.Model):
         db_index=False,
     )
     match_state = models.CharField(max_length=16, choices=MatchState.choices, default=MatchState.UNMATCHED,
-                                   blank=True)
+                                   db_default=MatchState.UNMATCHED, blank=True)
 
     class Meta:
         verbose_name = _("signal")

@@ -73,17 +73,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='arrearssignal',
             name='crisis',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AddField(
             model_name='arrearssignal',
             name='match_state',
-            field=models.CharField(blank=True, choices=[('', 'Not matched yet'), ('matched', 'Matched into a vroegsignaal case'), ('below_minimum', "Below the covenant's minimum: stored and counted, not matched")], default='', max_length=16),
+            field=models.CharField(blank=True, choices=[('', 'Not matched yet'), ('matched', 'Matched into a vroegsignaal case'), ('below_minimum', "Below the covenant's minimum: stored and counted, not matched")], db_default='', default='', max_length=16),
         ),
         migrations.AddField(
             model_name='arrearssignal',
             name='warm_handover',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AlterField(
             model_name='arrearssignal',
