@@ -98,11 +98,11 @@ def test_product_pages_keep_the_policy(region, live_server, watched):
     watched.visit(f"/casussen/{case.pk}/")
     assert page.locator("#timeline li").count() > 0
     # The language choice sends its form from static/js/app.js, not from an inline handler.
+    # The change posts the form and the page reloads: wait for the reloaded page, not for the network to rest.
     page.select_option("select[name=language]", "en")
-    page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == "en"
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     page.select_option("select[name=language]", "nl")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => document.documentElement.lang === 'nl'")
 
     watched.sign_in_as(region.corporation_manager)
     watched.visit("/dashboard/")
