@@ -288,6 +288,9 @@ DASHBOARD_SNAPSHOT_SECONDS = env.int("DASHBOARD_SNAPSHOT_SECONDS", default=15 * 
 # Dashboard figures over fewer households than this are suppressed for viewers beyond their own organisation
 # (docs/dashboard.md, "Small groups").
 SMALL_GROUP_THRESHOLD = env.int("SMALL_GROUP_THRESHOLD", default=5)
+# The DDAS report (signals/ddas.py): codeGegevensleverancier, the code of the software supplier or host that
+# delivers the Uitwisselmodel file to CBS on the municipality's behalf (the code CBS gave the installation).
+DDAS_SUPPLIER_CODE = env("DDAS_SUPPLIER_CODE", default="HUURACHTERSTAND")
 
 # Celery. Deadlines live in the database; queued tasks are only a trigger, so every task is idempotent and may
 # run again after a lost worker.
@@ -323,6 +326,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.escalate_overdue",
         "schedule": timedelta(minutes=env.int("ESCALATION_INTERVAL_MINUTES", default=5)),
         "options": {"expires": 4 * 60},
+    },
+    # Vroegsignalering: matching also runs after each import; this catches what a failed import hook left.
+    "match-signals": {
+        "task": "signals.tasks.match_signals",
+        "schedule": timedelta(hours=24),
+        "options": {"expires": 23 * 60 * 60},
     },
     # Pausing the clock: a pause ends at the start of its end date (cases.services.pausing).
     "resume-expired-pauses": {

@@ -97,10 +97,10 @@ class Convenant(models.Model):
         help_text=_("Euros per kind, e.g. {\"energy\": 75}; a signal below it is stored and counted, not matched."),
     )
     outreach_contact_days = models.PositiveSmallIntegerField(
-        _("contact term for a vroegsignaal (days)"), default=DEFAULT_OUTREACH_CONTACT_DAYS
+        _("contact term for a vroegsignaal (working days)"), default=DEFAULT_OUTREACH_CONTACT_DAYS
     )
     outreach_crisis_days = models.PositiveSmallIntegerField(
-        _("contact term for a crisis signal (days)"), default=DEFAULT_OUTREACH_CRISIS_DAYS
+        _("contact term for a crisis signal (working days)"), default=DEFAULT_OUTREACH_CRISIS_DAYS
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

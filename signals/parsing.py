@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from cases.services import normalise_house_number, normalise_postcode
 
-from .models import SignalKind
+from .models import KIND_OF_PARTNER_TYPE, SignalKind
 
 MAX_MONTHS = 120
 MAX_AMOUNT = Decimal("100000000")
@@ -60,6 +60,10 @@ COLUMNS = {
         "months",
     ],
     "reference_date": ["peildatum", "datumsignaal", "signaaldatum", "datum", "reference_date", "date"],
+    # DDAS (VNG Realisatie ddas-vroegsignalering v1.2): crisissignaal, warmeOverdracht, ontstaansdatum.
+    "crisis": ["crisissignaal", "crisis"],
+    "warm_handover": ["warmeoverdracht", "warm_handover"],
+    "arrears_since": ["ontstaansdatum", "datumontstaan", "arrears_since"],
 }
 # The fields the case services name (an opening's "tenant.postcode", "arrears_amount") as the file's columns.
 SERVICE_FIELDS = {"arrears_amount": "amount"}
@@ -101,7 +105,13 @@ KIND_ALIASES = {
     "gemeentebelasting": SignalKind.MUNICIPAL_TAX,
     "gemeentelijkebelasting": SignalKind.MUNICIPAL_TAX,
     **{value.replace("_", ""): value for value in SignalKind.values},
+    # The DDAS signal partner types (EnumSignaalpartner), as the national exchange names them.
+    **{re.sub(r"[\s_\-]", "", partner_type.lower()): kind for partner_type, kind in KIND_OF_PARTNER_TYPE.items()},
 }
+# What an error lists as accepted: the codes and the DDAS partner types.
+ACCEPTED_KINDS = [*SignalKind.values, *KIND_OF_PARTNER_TYPE]
+TRUE_WORDS = frozenset({"ja", "j", "yes", "y", "true", "1", "waar"})
+FALSE_WORDS = frozenset({"nee", "n", "no", "false", "0", "onwaar", ""})
 
 HOUSE_NUMBER = re.compile(r"^[1-9][0-9]{0,5}[A-Z0-9]{0,10}$")
 THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
@@ -132,6 +142,9 @@ class CleanSignal(NamedTuple):
     amount: Decimal
     months_in_arrears: int
     reference_date: date
+    crisis: bool = False
+    warm_handover: bool = False
+    arrears_since: date | None = None
 
 
 @dataclass
@@ -253,7 +266,7 @@ def clean_signal(record: dict, *, key: int, today: date, default_kind: str | Non
         error(
             "kind",
             _("Unknown kind “%(value)s”; use one of: %(kinds)s.")
-            % {"value": raw_kind[:40], "kinds": ", ".join(SignalKind.values)},
+            % {"value": raw_kind[:40], "kinds": ", ".join(ACCEPTED_KINDS)},
         )
 
     contract_ref = _text(record.get("contract_ref"))
@@ -338,6 +351,31 @@ def clean_signal(record: dict, *, key: int, today: date, default_kind: str | Non
             if reference_date > today:
                 error("reference_date", _("The reference date cannot lie in the future."))
 
+    flags = {}
+    for flag in ("crisis", "warm_handover"):
+        raw = record.get(flag)
+        if isinstance(raw, bool):
+            flags[flag] = raw
+        elif raw is None or _text(raw).lower() in FALSE_WORDS:
+            flags[flag] = False
+        elif _text(raw).lower() in TRUE_WORDS:
+            flags[flag] = True
+        else:
+            error(flag, _("“%(value)s” is not yes or no (ja/nee, true/false).") % {"value": _text(raw)[:20]})
+
+    arrears_since = None
+    raw_since = record.get("arrears_since")
+    if _text(raw_since) != "":
+        try:
+            arrears_since = parse_date(raw_since)
+        except ValueError:
+            error("arrears_since", _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": _text(raw_since)[:20]})
+        else:
+            if arrears_since > today:
+                error("arrears_since", _("The date the arrears arose cannot lie in the future."))
+            elif reference_date is not None and arrears_since > reference_date:
+                error("arrears_since", _("The arrears cannot have arisen after the reference date."))
+
     if errors:
         return None, errors
     return (
@@ -354,6 +392,9 @@ def clean_signal(record: dict, *, key: int, today: date, default_kind: str | Non
             amount=amount,
             months_in_arrears=months,
             reference_date=reference_date,
+            crisis=flags["crisis"],
+            warm_handover=flags["warm_handover"],
+            arrears_since=arrears_since,
         ),
         None,
     )

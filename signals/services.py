@@ -34,7 +34,7 @@ from config.errors import BusinessError, ForbiddenAction
 from convenants.selectors import convenant_for_corporation
 from partners.models import Organisation, OrganisationKind
 
-from . import parsing
+from . import matching, parsing
 from .models import LOCK_HOUSEHOLDS, LOCK_SOURCE, ArrearsSignal, SignalImport, SignalKind
 
 # The most signals one API call may carry (files are for more).
@@ -54,6 +54,9 @@ STAGE_COLUMNS = (
     "amount",
     "months",
     "reference_date",
+    "crisis",
+    "warm_handover",
+    "arrears_since",
 )
 
 
@@ -71,6 +74,7 @@ class IngestResult:
     # {"row" | "index": n, "case": id, "action": "opened" | "updated"}
     case_rows: list[dict] = field(default_factory=list)
     signal_import: SignalImport | None = None
+    matching: "matching.MatchResult | None" = None
 
     def summary(self) -> dict:
         return {
@@ -245,19 +249,23 @@ def _ingest(actor, source, parsed: parsing.Parsed, *, key, now, signal_import=No
             f"""
             INSERT INTO {table} (source_id, external_id, kind, contract_ref, name, postcode, house_number, amount,
                                  months_in_arrears, reference_date, tenant_id, case_id, municipality,
-                                 signal_import_id, received_at)
+                                 signal_import_id, received_at, crisis, warm_handover, arrears_since, match_state)
             SELECT %s, external_id, kind, contract_ref, name, postcode, house_number, amount, months, reference_date,
-                   tenant_id, case_id, municipality, %s, %s
+                   tenant_id, case_id, municipality, %s, %s, crisis, warm_handover, arrears_since, ''
             FROM {STAGE} ORDER BY row_no
             ON CONFLICT DO NOTHING
             """,
             [source.pk, signal_import.pk if signal_import else None, now],
         )
         result.accepted = cursor.rowcount
+        cursor.execute(f"SELECT DISTINCT municipality, date_trunc('month', reference_date)::date FROM {STAGE}")
+        months = cursor.fetchall()
         cursor.execute(f"DROP TABLE {STAGE}")
     if result.accepted != len(by_key):
         # Only a concurrent writer outside the advisory lock could cause this; never report a wrong count.
         raise SignalError(gettext_lazy("Signals changed while importing; please try again."), conflict=True)
+    # Vroegsignalering: the new signals' households and periods are matched at once (signals.matching).
+    result.matching = matching.match_after_import(months, now=now)
     result.rejected.sort(key=lambda entry: entry[key])
     result.case_rows.sort(key=lambda entry: entry[key])
     return result
@@ -272,16 +280,24 @@ def _stage(cursor, signals):
             row_no integer NOT NULL, external_id text NOT NULL, kind text NOT NULL, contract_ref text NOT NULL,
             name text NOT NULL, postcode text NOT NULL, house_number text NOT NULL, street text NOT NULL,
             city text NOT NULL, amount numeric(10, 2) NOT NULL, months smallint NOT NULL,
-            reference_date date NOT NULL, tenant_id bigint, case_id bigint, municipality text NOT NULL DEFAULT ''
+            reference_date date NOT NULL, crisis boolean NOT NULL, warm_handover boolean NOT NULL,
+            arrears_since date, tenant_id bigint, case_id bigint, municipality text NOT NULL DEFAULT ''
         ) ON COMMIT DROP
         """
     )
     buffer = io.StringIO()
     # CSV with every value quoted: an empty text stays '' (unquoted empty would be NULL). A CleanSignal is a
     # tuple in STAGE_COLUMNS order; csv writes str() of each value (Decimal "640.00", date "2025-03-01").
-    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(signals)
+    # Booleans as t/f; a missing date as "", which FORCE_NULL reads as NULL.
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
+        (*signal[:-3], "t" if signal.crisis else "f", "t" if signal.warm_handover else "f",
+         signal.arrears_since or "")
+        for signal in signals
+    )
     buffer.seek(0)
-    cursor.copy_expert(f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
+    cursor.copy_expert(
+        f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NULL (arrears_since))", buffer
+    )
 
 
 def _drop_known(cursor, source) -> set:

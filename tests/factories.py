@@ -302,3 +302,27 @@ class ArrearsSignalFactory(factory.django.DjangoModelFactory):
     amount = Decimal("120.00")
     months_in_arrears = 2
     reference_date = factory.LazyFunction(date.today)
+
+
+# --- vroegsignalering: signals in through the intake, matched into vroegsignaal cases as production does ------
+
+
+def send_signals(user, *records, now=None):
+    """Signals sent by `user`'s organisation through the intake (signals.services.submit_signals); every record
+    must be accepted. Returns the stored signals, in the order given."""
+    from signals import services as signal_services
+
+    base = {"months_in_arrears": 2, "reference_date": date.today().isoformat()}
+    records = [{**base, **record} for record in records]
+    result = signal_services.submit_signals(user, records, now=now)
+    assert result.accepted == len(records), result.rejected
+    source = user.membership.organisation
+    return [ArrearsSignal.objects.get(source=source, external_id=record["external_id"]) for record in records]
+
+
+def match_period(period=None, *, municipality=None, now=None):
+    """signals.matching.match_signals for the period that holds `period` (default: now's)."""
+    from signals.matching import match_signals
+
+    return match_signals(period=period, municipality=municipality, now=now)
+

@@ -25,12 +25,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='convenant',
             name='outreach_contact_days',
-            field=models.PositiveSmallIntegerField(default=20, verbose_name='contact term for a vroegsignaal (days)'),
+            field=models.PositiveSmallIntegerField(default=20, verbose_name='contact term for a vroegsignaal (working days)'),
         ),
         migrations.AddField(
             model_name='convenant',
             name='outreach_crisis_days',
-            field=models.PositiveSmallIntegerField(default=3, verbose_name='contact term for a crisis signal (days)'),
+            field=models.PositiveSmallIntegerField(default=3, verbose_name='contact term for a crisis signal (working days)'),
         ),
         migrations.AddField(
             model_name='convenant',
