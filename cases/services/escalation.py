@@ -23,12 +23,14 @@ import time
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from convenants.models import Convenant, DeadlineKind, EscalationPolicy, escalation_policy
 from partners.models import Organisation
+from signals.models import SignalCase
 
 from ..models import Case, Escalation, EventKind, Handover, HandoverStatus
 from ..policy import TABLE, Action
@@ -250,6 +252,41 @@ def escalate_overdue(*, as_of=None, batch_size=None, max_seconds=None) -> int:
                     raise
                 logger.exception("Escalation batch failed; retrying its %d cases one by one", len(ids))
                 escalated += _one_by_one(sweep, ids)
+        escalated += escalate_signal_cases(as_of=as_of, batch_size=batch_size, cache=sweep.cache,
+                                           until=None if max_seconds is None else started + max_seconds)
+    return escalated
+
+
+def escalate_signal_cases(*, as_of, batch_size, cache=None, until=None) -> int:
+    """The vroegsignaal cases (signals.SignalCase) whose contact deadline passed without a contact attempt: each
+    is marked escalated (once: escalated_at) and its owner's managers are told, in batches taken with
+    SELECT … FOR UPDATE SKIP LOCKED on the partial index signal_case_deadline_idx. `until`: a time.monotonic()
+    moment after which no new batch starts."""
+    cache = {} if cache is None else cache
+    escalated = 0
+    while until is None or time.monotonic() < until:
+        with transaction.atomic():
+            due = list(
+                SignalCase.objects.select_for_update(skip_locked=True)
+                .filter(deadline_at__isnull=False, deadline_at__lte=as_of, escalated_at__isnull=True,
+                        closed_at__isnull=True)
+                .order_by("deadline_at")
+                .only("pk", "owner_id", "deadline_at")[:batch_size]
+            )
+            if not due:
+                break
+            SignalCase.objects.filter(pk__in=[signal_case.pk for signal_case in due]).update(escalated_at=as_of)
+            outbox = Outbox(queue_mails=True)
+            for signal_case in due:
+                outbox.add(
+                    managers_of(signal_case.owner_id, cache=cache),
+                    subject=Text(gettext_noop("Vroegsignaal case #%(id)s: no contact within the term"),
+                                 id=signal_case.pk),
+                    body=reverse("signals:signal-case", args=[signal_case.pk]),
+                    now=as_of,
+                )
+            outbox.flush()
+        escalated += len(due)
     return escalated
 
 

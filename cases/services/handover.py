@@ -9,14 +9,14 @@ from datetime import timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from config.errors import ForbiddenAction
 from convenants.services import chain_of
 from partners.models import Organisation, OrganisationKind
-from signals.models import ArrearsSignal
+from signals.models import ArrearsSignal, SignalCase, SignalKind
 
 from .. import policy
 from ..models import (
@@ -262,6 +262,7 @@ def offer_many(changes: CaseChanges, offers) -> list[Handover]:
         for case, to_organisation, summary, _share, by_escalation in offers
     ]
     Handover.objects.bulk_create(handovers)
+    _mark_warm_handovers(handovers)
     for handover in handovers:
         case, to_organisation = handover.case, handover.to_organisation
         changes.set(case, status=next_status(Action.OFFER, case.status), returned_at=None)
@@ -282,6 +283,30 @@ def offer_many(changes: CaseChanges, offers) -> list[Handover]:
             case=case,
         )
     return handovers
+
+
+def _mark_warm_handovers(handovers) -> None:
+    """A corporation that hands a case over to debt assistance itself (not the sweep) makes a warm handover in
+    DDAS's sense: the case's rent signals, the vroegsignaal cases they were matched into, and the household's
+    open vroegsignaal case (other creditors' signals at the tenant's address) get the flag."""
+    warm = [
+        handover.case for handover in handovers
+        if not handover.by_escalation
+        and handover.from_organisation.kind == OrganisationKind.CORPORATION
+        and handover.to_organisation.kind == OrganisationKind.DEBT_ASSISTANCE
+    ]
+    if not warm:
+        return
+    rent_signals = ArrearsSignal.objects.filter(case_id__in=[case.pk for case in warm], kind=SignalKind.RENT)
+    households = reduce(or_, (Q(postcode=case.tenant.postcode, house_number=case.tenant.house_number,
+                                municipality__iexact=case.corporation.municipality)
+                              for case in warm))
+    SignalCase.objects.filter(
+        Q(Exists(rent_signals.filter(signal_case_id=OuterRef("pk"))))
+        | (households & Q(closed_at__isnull=True, anonymised_at__isnull=True)),
+        warm_handover=False,
+    ).update(warm_handover=True)
+    rent_signals.filter(warm_handover=False).update(warm_handover=True)
 
 
 def _not_in_force(consent):

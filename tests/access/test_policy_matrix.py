@@ -39,6 +39,7 @@ from cases.models import Arrangement, Case, EvictionProposal, FollowUp, Handover
 from cases.relations import Relation, relations_of
 from cases.services.arrangements import add_schedule
 from config.errors import BusinessError, ForbiddenAction, NotVisible
+from tests.signals.test_signal_case_policy import ENDPOINTS as SIGNAL_CASE_ENDPOINTS
 
 from . import test_permission_matrix as endpoint_matrix
 from .conftest import POLICY_RELATIONS, ROLES, STATUS_SCENARIOS, tenant_data, user_of
@@ -564,6 +565,8 @@ def test_every_changing_endpoint_is_an_action():
     # COMPLETE_TASK's other direction (reopen a done task): the same rule as done; each cell of the permission
     # matrix (test_permission_matrix.TABLE) and tests/cases/test_followups.py try it.
     mapped |= {"api-task-undone", "cases:task_undone"}
+    # The vroegsignaal case's actions (cases.policy.SignalCaseAction): tests/signals/test_signal_case_policy.py.
+    mapped |= {name for names in SIGNAL_CASE_ENDPOINTS.values() for name in names}
     changing = {endpoint.name for endpoint in endpoint_matrix.TABLE if endpoint.method == "POST"}
     missing = sorted(changing - mapped)
     assert not missing, f"state-changing endpoints that are no action of the policy matrix: {missing}"
