@@ -52,6 +52,7 @@ ORGANISATIONS = [
     ("debt", "Schuldhulp Enschede", OrganisationKind.DEBT_ASSISTANCE, "Enschede", "schuldhulp@enschede.example"),
     ("welfare", "Alifa Welzijn", OrganisationKind.WELFARE, "Enschede", "info@alifa.example"),
     ("energy", "Eneco Energie", OrganisationKind.UTILITY, "Enschede", "incasso@eneco.example"),
+    ("water", "Vitens Water", OrganisationKind.UTILITY, "Enschede", "incasso@vitens.example"),
     ("insurer", "Menzis Zorgverzekeraar", OrganisationKind.HEALTH_INSURER, "Enschede", "incasso@menzis.example"),
 ]
 
@@ -67,6 +68,7 @@ USERS = [
     ("manager.alifa", "welfare", "manager", "Anouk", "Lammerink"),
     ("regisseur", "municipality", "manager", "Petra", "Nijenhuis"),
     ("signalen.eneco", "energy", "caseworker", "Koen", "Visser"),
+    ("signalen.vitens", "water", "caseworker", "Bram", "Kok"),
     ("signalen.menzis", "insurer", "caseworker", "Linda", "Hofman"),
 ]
 SUPERUSER = ("beheer", "Functioneel", "Beheer")
@@ -493,10 +495,19 @@ def story_scenario_three(d: Demo, t0):
         t = d.office(t, 1)
         yield t
         d.attempt(case, "consulent.onshuis", t, channel, "not_reached")
-    # Offer so that the pickup deadline has passed before the last sweep, but welfare's has not.
-    offer_at = d.office(d.sweeps_until - timedelta(days=9))
-    yield max(offer_at, t)
-    d.offer(case, "consulent.onshuis", max(offer_at, t), "Geen contact mogelijk; graag oppakken door schuldhulp.")
+    offer_at = max(_offer_past_pickup(d), t)
+    yield offer_at
+    d.offer(case, "consulent.onshuis", offer_at, "Geen contact mogelijk; graag oppakken door schuldhulp.")
+
+
+def _offer_past_pickup(d: Demo) -> datetime:
+    """The latest offer moment whose pickup deadline passed before the last sweep (so the sweep moves the offer on,
+    and the next partner's deadline, counted from that sweep, has not passed yet), whatever the weekday today."""
+    for back in range(6, 20):
+        offer_at = d.office(d.sweeps_until - timedelta(days=back))
+        if deadline_for(d.r.convenant, DeadlineKind.PICKUP, offer_at) < d.sweeps_until:
+            return offer_at
+    raise RuntimeError("no offer moment found whose pickup deadline passes before the last sweep")
 
 
 def story_scenario_four_fresh(d: Demo, t0):
@@ -610,6 +621,72 @@ def _store_signal(source, record, tenant, case, reference):
     )
 
 
+# Scenario 11: vroegsignalering. The signals go in through signals.services as each sender would; the matching
+# that runs after every intake makes the vroegsignaal cases, which the outreach team works in the product.
+
+
+def _this_month(d: Demo) -> datetime:
+    """A working morning of the current month before now (so this month's signals make this month's cases)."""
+    today = timezone.localtime(d.now, AMSTERDAM).date()
+    day = today.replace(day=1)
+    while not is_working_day(day) and day < today:
+        day += timedelta(days=1)
+    return min(d.office(datetime.combine(day, time(8), tzinfo=AMSTERDAM)), d.now - timedelta(hours=1))
+
+
+def _send_signal(d: Demo, username, record, t) -> bool:
+    """A signal through signals.services (the matching runs after it); False when the intake refuses it."""
+    try:
+        from signals.services import submit_signals
+    except ImportError:
+        return False
+    try:
+        with transaction.atomic():
+            result = submit_signals(d.user(username), [dict(record)], now=t)
+    except Exception as exc:  # a demo keeps going; the failure is listed in the summary
+        d.failures.append(f"signal {record['external_id']}: {exc}")
+        return False
+    return result.accepted == 1
+
+
+def _household_signal(tenant, external_id, kind, amount, reference, **extra):
+    return {"external_id": external_id, "kind": kind, "name": tenant["name"], "street": tenant["street"],
+            "house_number": tenant["house_number"], "postcode": tenant["postcode"], "city": tenant["city"],
+            "amount": amount, "months_in_arrears": extra.pop("months", 2), "reference_date": reference.isoformat(),
+            **extra}
+
+
+def story_scenario_eleven(d: Demo, t0):
+    """Scenario 11: in one month the energy company, the water company and the corporation send signals for the
+    same address (a Domijn tenant with a rent case): one "multiple" vroegsignaal case for the outreach team. Also
+    a single one, a crisis one, a consecutive one (the address had a signal two months before) and one below the
+    convenant's minimum (stored and counted, not matched)."""
+    yield t0
+    tenant = d.new_tenant("Fam. Kartosen")
+    case = d.open(d.org("domijn"), t0, months=2, tenant=tenant)
+    d.named["scenario_11"] = case.pk
+    t = t0 + timedelta(minutes=30)
+    yield t
+    reference = timezone.localtime(t, AMSTERDAM).date()
+    _send_signal(d, "signalen.eneco", _household_signal(tenant, "ENECO-S11", "energy", "312.00", reference,
+                                                        arrears_since=(reference - timedelta(days=75)).isoformat()),
+                 t)
+    _send_signal(d, "signalen.vitens", _household_signal(tenant, "VITENS-S11", "water", "148.00", reference), t)
+    _send_signal(d, "consulent.domijn", _household_signal(
+        tenant, "DOMIJN-S11", "rent", f"{case.arrears_amount:.2f}", reference, contract_ref=tenant["contract_ref"],
+        warm_handover=True), t)
+    # The other households of the month, and one from two months before (it makes a consecutive case now).
+    single, crisis, again, small = (d.new_tenant() for _ in range(4))
+    earlier = reference - timedelta(days=62)
+    _send_signal(d, "signalen.vitens", _household_signal(again, "VITENS-S11-EARLIER", "water", "121.00", earlier),
+                 t - timedelta(days=62))
+    _send_signal(d, "signalen.eneco", _household_signal(single, "ENECO-S11-SINGLE", "energy", "205.00", reference), t)
+    _send_signal(d, "signalen.eneco", _household_signal(crisis, "ENECO-S11-CRISIS", "energy", "890.00", reference,
+                                                        months=5, crisis=True), t)
+    _send_signal(d, "signalen.vitens", _household_signal(again, "VITENS-S11-AGAIN", "water", "164.00", reference), t)
+    _send_signal(d, "signalen.eneco", _household_signal(small, "ENECO-S11-SMALL", "energy", "40.00", reference), t)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The region and the run
 
@@ -638,6 +715,10 @@ def create_region() -> Region:
         working_days=True,
         retention_months=24,
         valid_from=date(2024, 1, 1),
+        # Vroegsignalering: the debt-assistance team reaches out on the municipality's behalf; DDAS's CBS code.
+        cbs_municipality_code="0153",
+        outreach_organisation=organisations["debt"],
+        signal_minimums={"energy": 75, "water": 75},
     )
     return Region(organisations=organisations, users=users, convenant=convenant)
 
@@ -666,6 +747,7 @@ def plan_stories(d: Demo):
     d.add(story_scenario_four_fresh(d, _overdue_opening(d)))
     d.add(story_scenario_four_escalated(d, d.office(d.now - timedelta(days=50))))
     d.add(story_scenario_five(d, d.office(d.now - timedelta(days=30))))
+    d.add(story_scenario_eleven(d, _this_month(d)))
     d.add(story_eviction(d, domijn, d.office(d.now - timedelta(days=330)), agreed=True, label="scenario_6_evicted"))
     d.add(story_eviction(d, onshuis, d.office(d.now - timedelta(days=200)), agreed=False,
                          label="scenario_6_rejected"))

@@ -561,6 +561,8 @@ MENU_ITEMS = {
     "escalations": "cases:escalations",
     "access_log": "cases:access_log",
     "signal_import": "signals:import",
+    "signal_cases": "signals:signal-cases",  # the vroegsignalering worklist (does_outreach)
+    "signal_figures": "signals:figures",  # the monitor's figures and the DDAS report (reports_vroegsignalering)
     "tenant_export": "cases:tenant_search",
 }
 # Organisations that work cases (their own tenants', or handed over to them) and those that receive offers.
@@ -573,7 +575,7 @@ CREDITOR_KINDS = frozenset({OrganisationKind.UTILITY, OrganisationKind.HEALTH_IN
 SIGNAL_REPORTING_KINDS = CREDITOR_KINDS | {OrganisationKind.CORPORATION}
 # Where a role lands: the first of these its menu holds (caseworkers: the worklist; the regisseur: the figures;
 # creditors: the signal import).
-LANDING_ORDER = ("worklist", "dashboard", "signal_import", "notifications")
+LANDING_ORDER = ("worklist", "dashboard", "signal_cases", "signal_import", "notifications")
 
 
 def menu_for(user) -> frozenset[str]:
@@ -595,6 +597,10 @@ def menu_for(user) -> frozenset[str]:
         items.add("signal_import")
     if actor.is_manager and kind in (OrganisationKind.CORPORATION, OrganisationKind.MUNICIPALITY):
         items.add("tenant_export")  # the right of access (tenant_exports_for decides whose data)
+    if kind in RECEIVING_KINDS | {OrganisationKind.MUNICIPALITY} and does_outreach(user):
+        items.add("signal_cases")  # the vroegsignalering worklist
+    if reports_vroegsignalering(user):
+        items.add("signal_figures")
     return frozenset(items)
 
 

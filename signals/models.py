@@ -310,6 +310,12 @@ class SignalCase(models.Model):
             models.Index(fields=["deadline_at"], condition=Q(deadline_at__isnull=False, escalated_at__isnull=True,
                                                                closed_at__isnull=True),
                          name="signal_case_deadline_idx"),
+            # The retention (cases.services.privacy): closed cases by their closing, open ones by their period's end,
+            # of the cases that still hold an address.
+            models.Index(fields=["closed_at"], condition=Q(anonymised_at__isnull=True, closed_at__isnull=False),
+                         name="signal_case_retention_idx"),
+            models.Index(fields=["period_end"], condition=Q(anonymised_at__isnull=True, closed_at__isnull=True),
+                         name="signal_case_open_retention_idx"),
         ]
 
     def __str__(self):

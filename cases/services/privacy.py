@@ -1,11 +1,15 @@
 """AVG: what is kept about a household ends with its retention period (DESIGN.md, Privacy; docs/privacy.md).
 
-One run (`anonymise`: the daily beat task and `manage.py anonymise`) takes three steps, each in batches of one
+One run (`anonymise`: the daily beat task and `manage.py anonymise`) takes these steps, each in batches of one
 transaction:
 
 1. Signals that led to no case are removed `signal_retention_months` after their reference date (the setting of
-   the convenant of the signal's municipality; the field's default where none is); import reports that old lose
-   the values their failed rows quoted.
+   the convenant of the signal's municipality; the field's default where none is), except those of an open
+   vroegsignaal case: they stay while it is open. Import reports that old lose the values their failed rows quoted.
+   A vroegsignaal case loses the household's address (postcode, house number) `signal_retention_months` (of its
+   convenant) after it closed, or, while open, after its matching period ended once none of its signals still
+   holds an address; its type, status, result, dates and contact attempts stay for the monitor. Its signals
+   without case go with it.
 2. A closed case past its convenant's `retention_months` loses every personal field and free text linked to it.
    Every row with a foreign-key path to the case is found from the models (a model added later included): codes,
    amounts, dates and links stay, texts are emptied or replaced by "[geanonimiseerd]", JSON emptied, the event
@@ -33,7 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from convenants.models import Convenant
-from signals.models import LOCK_HOUSEHOLDS, LOCK_SOURCE, ArrearsSignal, SignalImport
+from signals.models import LOCK_HOUSEHOLDS, LOCK_SOURCE, ArrearsSignal, SignalCase, SignalImport
 
 from ..models import (
     OPEN_STATUSES,
@@ -82,6 +86,7 @@ class Report:
     tenants_anonymised: int = 0
     tenants_removed: int = 0
     imports_cleared: int = 0
+    signal_cases_anonymised: int = 0
 
 
 class _DryRun(Exception):
@@ -115,6 +120,7 @@ def _run(report: Report, now) -> None:
         _remove_expired_signals(report, now)
         _clear_old_import_reports(report, now)
         _anonymise_expired_cases(report, now)
+        _anonymise_expired_signal_cases(report, now)
         _settle_tenants(report, now)
 
 
@@ -150,7 +156,13 @@ def _cutoff(now, months, date_field):
 
 
 def _remove_expired_signals(report: Report, now) -> None:
-    expired = Q(case__isnull=True) & _before_signal_retention(now, "reference_date", "municipality")
+    # The signals of an open vroegsignaal case stay while it is worked (an EXISTS: no join to lock).
+    open_signal_case = SignalCase.objects.filter(pk=OuterRef("signal_case_id"), closed_at__isnull=True)
+    expired = (
+        Q(case__isnull=True)
+        & _before_signal_retention(now, "reference_date", "municipality")
+        & ~Exists(open_signal_case)
+    )
     while True:
         with transaction.atomic():
             ids = list(
@@ -334,6 +346,49 @@ def _scrub_admin_log(model, ids) -> None:
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in ids]
     ).update(object_repr=ANONYMISED, change_message="")
+
+
+# --- vroegsignaal cases ----------------------------------------------------------------------------------------
+
+
+def _expired_signal_cases_q(now) -> Q:
+    """Vroegsignaal cases past the signal retention of their convenant (the field's default without one): closed
+    ones counted from their closing, open ones from the end of their matching period once none of their signals
+    still holds an address (removed, or emptied with the rent case they led to)."""
+    holds_address = ArrearsSignal.objects.filter(signal_case_id=OuterRef("pk")).exclude(postcode="", house_number="")
+
+    def past(months):
+        cutoff = months_before(now, months)
+        return Q(closed_at__lt=cutoff) | (
+            Q(closed_at__isnull=True, period_end__lt=cutoff.date()) & ~Exists(holds_address)
+        )
+
+    condition = Q(convenant__isnull=True) & past(_default_signal_months())
+    for convenant_id, months in Convenant.objects.values_list("pk", "signal_retention_months"):
+        condition |= Q(convenant_id=convenant_id) & past(months)
+    return condition & Q(anonymised_at__isnull=True)
+
+
+def _anonymise_expired_signal_cases(report: Report, now) -> None:
+    expired = _expired_signal_cases_q(now)
+    while True:
+        with transaction.atomic():
+            ids = list(
+                SignalCase.objects.select_for_update(skip_locked=True)
+                .filter(expired)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:CHUNK]
+            )
+            if not ids:
+                return
+            report.signal_cases_anonymised += SignalCase.objects.filter(pk__in=ids).update(
+                postcode="", house_number="", anonymised_at=now
+            )
+            # Its signals that led to no rent case go with it; those of a rent case follow that case.
+            report.signals_removed += ArrearsSignal.objects.filter(
+                signal_case_id__in=ids, case__isnull=True
+            ).delete()[0]
+            _scrub_admin_log(SignalCase, ids)
 
 
 # --- 3. tenants ------------------------------------------------------------------------------------------------

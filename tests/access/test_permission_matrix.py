@@ -22,6 +22,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.models import CaseEvent, EvictionVote, FollowUp, Handover, JointVisit
+from convenants.models import Convenant
+from signals.models import SignalCase
 
 from .conftest import RELATIONS, ROLES, user_of
 
@@ -76,9 +78,37 @@ def world_task(world):
     return task
 
 
+def world_signal_case(world):
+    """A vroegsignaal case of the world's municipality, worked by the municipality itself (the convenant names no
+    outreach organisation); made on first use, inside the cell's savepoint."""
+    today = timezone.localdate()
+    signal_case, _created = SignalCase.objects.get_or_create(
+        municipality=world.region.convenant.municipality, postcode="7511 MX", house_number="99",
+        period_start=today.replace(day=1), defaults={
+            "convenant": world.region.convenant, "owner": world.region.municipality, "period_end": today,
+            "matched_on": today, "case_type": "multiple", "deadline_at": timezone.now() + timedelta(days=20),
+        })
+    return signal_case
+
+
+def with_signal_case(world):
+    world_signal_case(world)
+    return {}
+
+
+def page_has_signal_case(world, response):
+    return f'data-signal-case="{world_signal_case(world).pk}"' in response.content.decode()
+
+
+def api_lists_signal_case(world, response):
+    return any(row["id"] == world_signal_case(world).pk for row in response.json()["results"])
+
+
 def target_id(world, target):
     if target == "task":
         return world_task(world).pk
+    if target == "signal_case":
+        return world_signal_case(world).pk
     if target == "arrangement":  # the case's latest payment arrangement (flavour "arrangement")
         return world.case.arrangements.order_by("-pk").values_list("pk", flat=True).first()
     return {
@@ -192,6 +222,17 @@ NO_INBOX = dict(own_corporation=LANDING, corporation_offering=LANDING, corporati
                 other_corporation=LANDING, municipality=LANDING)
 CORPORATIONS_ONLY = dict(own_corporation=200, corporation_offering=200, corporation_partner_holds=200,
                          other_corporation=200)
+
+
+def report_period(world):
+    today = timezone.localdate()
+    return {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+
+
+def ddas_period(world):
+    """The report's period; the convenant gets its CBS code (inside the cell's savepoint), which the report needs."""
+    Convenant.objects.filter(pk=world.region.convenant.pk).update(cbs_municipality_code="0153")
+    return report_period(world)
 
 
 def by_corporation(world):
@@ -444,6 +485,32 @@ TABLE = [
              query=by_corporation),
     # Opening a case: members of a corporation only.
     Endpoint("GET", "cases:case_new", None, cells(403, **CORPORATIONS_ONLY)),
+    # --- web UI: vroegsignalering (the municipality's outreach; a vroegsignaal case, not the world's case) -------
+    # Only the organisation doing the outreach (here the municipality itself) sees it; everyone else is sent to
+    # their landing page from the worklist and finds no vroegsignaal case (404).
+    Endpoint("GET", "signals:signal-cases", None, cells(LANDING, municipality=LISTED), query=with_signal_case,
+             shows=page_has_signal_case),
+    Endpoint("GET", "signals:signal-case", "signal_case", cells(municipality=200)),
+    Endpoint("POST", "signals:signal-case-pick-up", "signal_case", cells(municipality=302), body=constant({})),
+    Endpoint("POST", "signals:signal-case-attempt", "signal_case", cells(municipality=302),
+             body=lambda world: {"kind": "Brief", "reached": "no", "date": timezone.localdate().isoformat()}),
+    Endpoint("POST", "signals:signal-case-close", "signal_case", cells(municipality=302),
+             body=constant({"result": "Definitief geen contact kunnen krijgen"})),
+    # --- REST API: vroegsignalering (signals.outreach_api); only the organisation doing the outreach ------------
+    Endpoint("GET", "api-signal-case-list", None, cells(ABSENT, municipality=LISTED), query=with_signal_case,
+             shows=api_lists_signal_case),
+    Endpoint("GET", "api-signal-case-detail", "signal_case", cells(municipality=200)),
+    Endpoint("POST", "api-signal-case-pick-up", "signal_case", cells(municipality=200), body=constant({})),
+    Endpoint("POST", "api-signal-case-contact-attempts", "signal_case", cells(municipality=201),
+             body=lambda world: {"kind": "Brief", "reached": False, "date": timezone.localdate().isoformat()}),
+    Endpoint("POST", "api-signal-case-close", "signal_case", cells(municipality=200),
+             body=constant({"result": "Definitief geen contact kunnen krijgen"})),
+    # --- vroegsignalering reporting (the DDAS report, the monitor's figures): the municipality's managers only ----
+    Endpoint("GET", "api-ddas", None, cells(403, municipality=(403, 200)), query=ddas_period),
+    Endpoint("GET", "api-signal-figures", None, cells(403, municipality=(403, 200)),
+             query=report_period),
+    Endpoint("GET", "signals:figures", None, cells(403, municipality=(403, 200)), query=report_period),
+    Endpoint("GET", "signals:ddas", None, cells(403, municipality=(403, 200)), query=ddas_period),
 ]
 
 # Routes that are not about a case, with the reason. Everything else under api/v1/, in the cases namespace or

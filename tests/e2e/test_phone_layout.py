@@ -90,6 +90,31 @@ def test_every_caseworker_page_fits_a_phone(region, live_server, phone_page):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
+def test_the_vroegsignalering_pages_fit_a_phone(region, live_server, phone_page):
+    from tests.signals.test_signal_case_pages import outreach_case
+
+    signal_case = outreach_case(region, kinds=("rent", "energy", "water", "cak_own_contribution"), crisis=True,
+                                warm_handover=True, deadline_days=-1)
+    outreach_case(region, house_number="112-3hoog", case_type="single", kinds=("health_insurance",))
+    page = phone_page
+    log_in(page, live_server, region.regisseur.username)  # the municipality does the outreach itself here
+    for what, path in {"vroegsignalering": "/signalen/vroegsignalering/",
+                       "vroegsignaal case": f"/signalen/vroegsignalering/{signal_case.pk}/"}.items():
+        page.goto(f"{live_server.url}{path}")
+        check_layout(page, what)
+        page.evaluate("() => document.querySelectorAll('.content details').forEach(d => d.open = true)")
+        check_layout(page, f"{what}, every section open")
+    # The whole card opens the case: a tap on its attempts count, not on the address.
+    page.goto(f"{live_server.url}/signalen/vroegsignalering/")
+    cell = page.locator(f'tr.case-row[data-signal-case="{signal_case.pk}"] td').last
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"**/signalen/vroegsignalering/{signal_case.pk}/")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
 def test_errors_and_messages_are_in_view_on_a_phone(region, live_server, phone_page):
     case = CaseFactory(corporation=region.corporation)
     page = phone_page

@@ -26,7 +26,7 @@ from cases.models import (
 )
 from convenants.models import Convenant
 from partners.models import Membership, Organisation
-from signals.models import ArrearsSignal
+from signals.models import ArrearsSignal, SignalCase
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -111,6 +111,18 @@ def test_seed_demo_builds_the_region_once_with_every_state_and_scenario(client):
         "health_insurance",
     }
     assert Tenant.objects.filter(name="S. Veldhuis").count() == 1
+
+    # Scenario 11: the energy company, the water company and the corporation report one address in one month: one
+    # "multiple" vroegsignaal case for the convenant's outreach organisation; single, consecutive and crisis ones
+    # beside it; the convenant has its CBS code for the DDAS report.
+    eleven = named["Fam. Kartosen"].tenant
+    multiple = SignalCase.objects.select_related("owner").get(postcode=eleven.postcode,
+                                                             house_number=eleven.house_number)
+    assert multiple.case_type == "multiple" and multiple.owner.name == "Schuldhulp Enschede"
+    assert set(multiple.signals.values_list("kind", flat=True)) == {"energy", "water", "rent"}
+    assert set(SignalCase.objects.values_list("case_type", flat=True)) == {"single", "multiple", "consecutive"}
+    assert SignalCase.objects.filter(crisis=True).exists()
+    assert Convenant.objects.get().cbs_municipality_code == "0153"
 
     # Scenario 6: one proposal rejected by a vote against, one executed by all.
     assert EvictionProposal.objects.filter(status="rejected", votes__agree=False).exists()

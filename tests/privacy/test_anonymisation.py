@@ -16,8 +16,9 @@ from cases import services
 from cases.dashboard import dashboard_figures, dashboard_scope
 from cases.models import AccessLog, Case, CaseStatus, Consent, EventKind, Handover, JointVisit, Tenant
 from cases.services.privacy import anonymise, months_before
+from signals import outreach
 from signals import services as signal_services
-from signals.models import ArrearsSignal, SignalImport
+from signals.models import ArrearsSignal, SignalCase, SignalImport
 from tests.factories import CaseFactory, OrganisationFactory, UserFactory
 
 from .conftest import at, hits, snapshot
@@ -62,6 +63,14 @@ def build_marked_case(region):
         f"E-{MARKER}-3;energy;{MARKER} Fout;{MARKER}laan;5;{MARKER};{MARKER}dorp;99.00;1;{day(1).date()}\n"
     )
     signal_services.import_csv(energy_clerk, csv.encode(), file_name="energie.csv", now=day(1))
+    # The matching made vroegsignaal cases of the households (the address's and the neighbour's); the outreach
+    # team (the municipality itself) works and closes them.
+    for signal_case in SignalCase.objects.filter(closed_at__isnull=True):
+        outreach.pick_up(region.regisseur, signal_case.pk, now=day(3))
+        outreach.log_contact_attempt(region.regisseur, signal_case.pk, kind="Telefoon", reached=False,
+                                     date=day(3).date(), part_of_day="Ochtend", now=day(3))
+        outreach.close(region.regisseur, signal_case.pk, result="Definitief geen contact kunnen krijgen",
+                       now=day(20))
 
     services.log_contact_attempt(region.consultant, case, channel="phone", outcome="reached",
                                  notes=f"{MARKER} belt terug, 06-12345678", at=day(2), now=day(2))
@@ -115,6 +124,7 @@ def test_after_retention_no_table_holds_a_trace_of_the_case(region):
                   ("cases_evictionvote", "reason"), ("cases_caseevent", "description"), ("cases_caseevent", "data"),
                   ("cases_followup", "text"),
                   ("arrears_signals_arrearssignal", "name"), ("arrears_signals_arrearssignal", "contract_ref"),
+                  ("arrears_signals_signalcase", "postcode"),
                   ("arrears_signals_signalimport", "report")]:
         assert where in marked, f"the set-up put no marker into {where}"
     before = figures(region)
@@ -147,6 +157,10 @@ def test_after_retention_no_table_holds_a_trace_of_the_case(region):
     assert list(ArrearsSignal.objects.values_list("case_id", "kind", "amount")) == [
         (case.pk, "rent", Decimal("700.00"))]
     assert not Tenant.objects.filter(corporation__isnull=True).exists()
+    # The vroegsignaal cases keep their figures, without the address.
+    assert set(SignalCase.objects.values_list("postcode", "house_number", "result")) == {
+        ("", "", "Definitief geen contact kunnen krijgen")}
+    assert SignalCase.objects.filter(attempts__kind="Telefoon").exists()
 
     # A second run changes nothing more.
     after = snapshot()

@@ -96,8 +96,12 @@ def world(region):
                                arrears_amount="310", months_in_arrears=1)
     services.plan_joint_visit(region.consultant, fresh, partner=region.debt_assistance,
                               planned_at=now + timedelta(days=2))
+    from tests.signals.test_signal_case_pages import outreach_case
+
     return {"offered": offered, "taken": taken, "fresh": fresh,
-            "offer": Handover.objects.get(case=offered, status="offered")}
+            "offer": Handover.objects.get(case=offered, status="offered"),
+            "signal_case": outreach_case(region, kinds=("rent", "health_insurance", "cak_own_contribution"),
+                                         crisis=True, warm_handover=True)}
 
 
 def pages(region, world):
@@ -126,6 +130,8 @@ def pages(region, world):
         (region.debt_coach, reverse("cases:my_cases")),
         (region.debt_coach, reverse("cases:joint_visits")),
         (region.regisseur, reverse("cases:dashboard")),
+        (region.regisseur, reverse("signals:signal-cases")),
+        (region.regisseur, reverse("signals:signal-case", args=[world["signal_case"].pk])),
     ]
 
 

@@ -27,6 +27,8 @@ MENU_LINKS = {
     "escalations": "cases:escalations",
     "access_log": "cases:access_log",
     "signal_import": "signals:import",
+    "signal_cases": "signals:signal-cases",
+    "signal_figures": "signals:figures",
     "tenant_export": "cases:tenant_search",
 }
 
@@ -52,7 +54,8 @@ def nav_of(response):
         ("debt_coach", None, {"worklist", "inbox", "my_cases", "joint_visits"}),
         ("debt_manager", None,
          {"worklist", "inbox", "my_cases", "joint_visits", "dashboard", "escalations", "access_log"}),
-        ("regisseur", "cases:dashboard", {"dashboard", "tenant_export"}),
+        # The municipality does the outreach on vroegsignalen itself (its convenant names no one else).
+        ("regisseur", "cases:dashboard", {"dashboard", "tenant_export", "signal_cases", "signal_figures"}),
         ("creditor", "signals:import", {"signal_import"}),
     ],
 )

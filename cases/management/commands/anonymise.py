@@ -41,3 +41,4 @@ class Command(BaseCommand):
             f"Tenants: {report.tenants_anonymised} {verb} anonymised, {report.tenants_removed} {verb} removed"
         )
         self.stdout.write(f"Import reports: {report.imports_cleared} {verb} cleared of row values")
+        self.stdout.write(f"Vroegsignaal cases: {report.signal_cases_anonymised} {verb} cleared of the address")
