@@ -5,11 +5,10 @@ on every request (SESSION_SAVE_EVERY_REQUEST), the last-seen time is written at 
 the session and so renews both the stored expiry and the cookie. The times are checked here as well, so a limit
 holds whatever the store does."""
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 LOGIN_AT = "auth_login_at"
@@ -24,6 +23,11 @@ def _last_login(user, default):
     return int(last_login.timestamp()) if last_login else default
 
 
+def _clock() -> int:
+    """Django's clock (which also stamps last_login), in whole seconds."""
+    return int(timezone.now().timestamp())
+
+
 class SessionTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,7 +35,7 @@ class SessionTimeoutMiddleware:
     def __call__(self, request):
         session = request.session
         if session.get(SESSION_KEY) is not None:
-            now = int(time.time())
+            now = _clock()
             login_at = session.get(LOGIN_AT)
             if login_at is None:
                 login_at = _last_login(request.user, now)
@@ -49,5 +53,5 @@ class SessionTimeoutMiddleware:
         # re-login never extends the limit.
         session = request.session
         if session.modified and session.get(SESSION_KEY) is not None and session.get(LOGIN_AT) is None:
-            session[LOGIN_AT] = session[SEEN_AT] = _last_login(request.user, int(time.time()))
+            session[LOGIN_AT] = session[SEEN_AT] = _last_login(request.user, _clock())
         return response
