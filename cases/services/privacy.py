@@ -7,9 +7,8 @@ transaction:
    the convenant of the signal's municipality; the field's default where none is), except those of an open
    vroegsignaal case: they stay while it is open. Import reports that old lose the values their failed rows quoted.
    A vroegsignaal case loses the household's address (postcode, house number) `signal_retention_months` (of its
-   convenant) after it closed, or, while open, after its matching period ended once none of its signals still
-   holds an address; its type, status, result, dates and contact attempts stay for the monitor. Its signals
-   without case go with it.
+   convenant) after it closed or, one left open, after its matching period ended; its type, status, result,
+   dates and contact attempts stay for the monitor. Its signals without case go with it.
 2. A closed case past its convenant's `retention_months` loses every personal field and free text linked to it.
    Every row with a foreign-key path to the case is found from the models (a model added later included): codes,
    amounts, dates and links stay, texts are emptied or replaced by "[geanonimiseerd]", JSON emptied, the event
@@ -353,15 +352,12 @@ def _scrub_admin_log(model, ids) -> None:
 
 def _expired_signal_cases_q(now) -> Q:
     """Vroegsignaal cases past the signal retention of their convenant (the field's default without one): closed
-    ones counted from their closing, open ones from the end of their matching period once none of their signals
-    still holds an address (removed, or emptied with the rent case they led to)."""
-    holds_address = ArrearsSignal.objects.filter(signal_case_id=OuterRef("pk")).exclude(postcode="", house_number="")
+    ones counted from their closing, open ones from the end of their matching period (a case nobody closes does
+    not keep the address, nor its signals, for ever)."""
 
     def past(months):
         cutoff = months_before(now, months)
-        return Q(closed_at__lt=cutoff) | (
-            Q(closed_at__isnull=True, period_end__lt=cutoff.date()) & ~Exists(holds_address)
-        )
+        return Q(closed_at__lt=cutoff) | Q(closed_at__isnull=True, period_end__lt=cutoff.date())
 
     condition = Q(convenant__isnull=True) & past(_default_signal_months())
     for convenant_id, months in Convenant.objects.values_list("pk", "signal_retention_months"):

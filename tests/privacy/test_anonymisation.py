@@ -211,11 +211,13 @@ def test_signals_without_case_go_after_their_own_retention(region):
     energy_signal(clerk, "W-1", date(2026, 3, 10))
     household = Tenant.objects.get(corporation__isnull=True)
 
-    # Default six months after the reference date: kept until then, removed after, with its household.
-    report = anonymise(now=at(2026, 9, 9))
+    # Default six months after the reference date, and the signal was matched into March's vroegsignaal case,
+    # which keeps it while it is kept (six months after March ended): kept until then, removed after, with its
+    # household.
+    report = anonymise(now=at(2026, 9, 29))
     assert (report.signals_removed, report.tenants_removed) == (0, 0)
     assert ArrearsSignal.objects.filter(external_id="W-1").exists() and Tenant.objects.filter(pk=household.pk).exists()
-    report = anonymise(now=at(2026, 9, 11))
+    report = anonymise(now=at(2026, 10, 1))
     assert (report.signals_removed, report.tenants_removed) == (1, 1)
     assert not ArrearsSignal.objects.exists() and not Tenant.objects.filter(pk=household.pk).exists()
 
@@ -223,8 +225,8 @@ def test_signals_without_case_go_after_their_own_retention(region):
     region.convenant.signal_retention_months = 12
     region.convenant.save()
     energy_signal(clerk, "W-2", date(2026, 3, 10))
-    assert anonymise(now=at(2026, 9, 11)).signals_removed == 0
-    assert anonymise(now=at(2027, 3, 11)).signals_removed == 1
+    assert anonymise(now=at(2026, 10, 1)).signals_removed == 0
+    assert anonymise(now=at(2027, 4, 1)).signals_removed == 1
 
 
 def test_a_tenant_waits_for_a_recent_signal_and_its_case_for_nothing(region):
@@ -243,7 +245,7 @@ def test_a_tenant_waits_for_a_recent_signal_and_its_case_for_nothing(region):
     assert not case.events.filter(kind=EventKind.NOTE).exclude(description="").exists()
     tenant = Tenant.objects.get(pk=case.tenant_id)
     assert tenant.name == "Piet Pietersen" and tenant.anonymised_at is None  # the signal still needs it
-    report = anonymise(now=at(2028, 7, 21))
+    report = anonymise(now=at(2028, 8, 1))  # the signal's vroegsignaal case (January) kept it until then
     assert (report.signals_removed, report.tenants_anonymised) == (1, 1)
     tenant.refresh_from_db()
     assert (tenant.name, tenant.street, tenant.postcode, tenant.house_number, tenant.contract_ref) == (

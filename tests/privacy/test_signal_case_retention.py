@@ -89,25 +89,23 @@ def test_a_closed_case_loses_the_address_after_the_signal_retention_and_keeps_it
     assert snapshot() == after
 
 
-def test_the_signals_of_an_open_case_stay_and_so_does_its_address(region, clerk):
-    signal = send(clerk, "W-2")
+def test_the_signals_of_an_open_case_stay_while_the_case_is_kept_and_go_with_it(region, clerk):
+    signal = send(clerk, "W-2")  # reference date 10 March: its own retention ends on 10 September
     signal_case = signal_case_of(region, signal)
-    later = months_before(at(2026, 4, 1), -24)
-    report = anonymise(now=later)
-    assert report.signal_cases_anonymised == 0
+    within = at(2026, 9, 20)  # the period (March) ended less than six months ago
+    report = anonymise(now=within)
+    assert report.signal_cases_anonymised == 0 and report.signals_removed == 0
     assert ArrearsSignal.objects.filter(pk=signal.pk).exists()
     signal_case.refresh_from_db()
     assert signal_case.anonymised_at is None and signal_case.postcode == "7511 AB"
 
-    # Once closed, its signals follow the signal retention, and the case its own.
-    close(signal_case, when=later)
-    anonymise(now=later + timedelta(days=1))
-    assert not ArrearsSignal.objects.filter(pk=signal.pk).exists()
+    # Left open: six months after its period ended the case loses the address and its signal goes with it.
+    after = months_before(at(2026, 4, 1, 12), -6) + timedelta(days=1)
+    report = anonymise(now=after)
+    assert (report.signal_cases_anonymised, report.signals_removed) == (1, 1)
     signal_case.refresh_from_db()
-    assert signal_case.anonymised_at is None  # closed a day ago
-    anonymise(now=months_before(later, -6) + timedelta(days=1))
-    signal_case.refresh_from_db()
-    assert signal_case.anonymised_at is not None and signal_case.postcode == ""
+    assert signal_case.anonymised_at == after and signal_case.postcode == "" and signal_case.closed_at is None
+    assert hits("7511 AB", "7511AB", "Pietersen") == []
 
 
 def test_an_open_case_whose_signals_are_gone_loses_the_address_after_its_period(region, clerk):
