@@ -478,21 +478,42 @@ def small_group_threshold() -> int:
     return int(getattr(settings, "SMALL_GROUP_THRESHOLD", 5))
 
 
-def _small(n, threshold) -> bool:
-    return n is not None and 0 < n < threshold
+class SmallGroups:
+    """The blanking of figures over 1 to threshold - 1 households (docs/dashboard.md, "Small groups"), shared by
+    the dashboard and the vroegsignalering figures (signals.figures). `hide` marks a figure when any group it is
+    computed over is that small; `complete` also marks the smallest other cell of a table whose one marked cell
+    would follow from its shown total by subtraction; `blank` empties the marked figures in place."""
 
+    def __init__(self, threshold: int):
+        self.threshold = threshold
+        self.hidden: list[str] = []
 
-def _get(figures, path):
-    value = figures
-    for part in path.split("."):
-        value = value[int(part)] if isinstance(value, list) else value[part]
-    return value
+    def small(self, n) -> bool:
+        return n is not None and 0 < n < self.threshold
 
+    def hide(self, path, *groups) -> None:
+        if any(self.small(n) for n in groups) and path not in self.hidden:
+            self.hidden.append(path)
 
-def _blank(figures, path):
-    *parents, last = path.split(".")
-    holder = _get(figures, ".".join(parents)) if parents else figures
-    holder[int(last) if isinstance(holder, list) else last] = None
+    def complete(self, cells, total_path) -> None:
+        """cells: [(size, [paths])] adding up to the figure at total_path."""
+        if total_path in self.hidden:
+            return
+        if len([paths for _size, paths in cells if paths[0] in self.hidden]) != 1:
+            return
+        shown = sorted((size, paths) for size, paths in cells if size > 0 and paths[0] not in self.hidden)
+        if shown:
+            self.hidden.extend(path for path in shown[0][1] if path not in self.hidden)
+
+    def blank(self, figures: dict) -> list[str]:
+        """Empty (None) every marked figure; the dotted paths, in the order they were marked."""
+        for path in self.hidden:
+            *parents, last = path.split(".")
+            holder = figures
+            for part in parents:
+                holder = holder[int(part)] if isinstance(holder, list) else holder[part]
+            holder[int(last) if isinstance(holder, list) else last] = None
+        return self.hidden
 
 
 def suppress_small_groups(figures: dict, threshold: int) -> list[str]:
@@ -500,22 +521,8 @@ def suppress_small_groups(figures: dict, threshold: int) -> list[str]:
     median or a share over such a group. Where the cells of a table add up to a total that is shown, a single
     suppressed cell would follow from the others by subtraction, so the smallest other cell goes with it.
     Returns the dotted paths of the blanked figures (`arrears.buckets.2.amount`), in the order of the answer."""
-    hidden = []
-
-    def hide(path, *groups):
-        if any(_small(n, threshold) for n in groups) and path not in hidden:
-            hidden.append(path)
-
-    def complete(cells, total_path):
-        """cells: [(size, [paths])] adding up to the figure at total_path."""
-        if total_path in hidden:
-            return
-        suppressed = [paths for size, paths in cells if paths[0] in hidden]
-        if len(suppressed) != 1:
-            return
-        shown = sorted((size, paths) for size, paths in cells if size > 0 and paths[0] not in hidden)
-        if shown:
-            hidden.extend(path for path in shown[0][1] if path not in hidden)
+    groups = SmallGroups(threshold)
+    hide, complete = groups.hide, groups.complete
 
     open_cases = figures["open_cases"]
     hide("open_cases.total", open_cases["total"])
@@ -567,10 +574,7 @@ def suppress_small_groups(figures: dict, threshold: int) -> list[str]:
     hide("resolution.share", resolution["cases"], resolution["resolved"])
 
     hide("households_several_kinds", figures["households_several_kinds"])
-
-    for path in hidden:
-        _blank(figures, path)
-    return hidden
+    return groups.blank(figures)
 
 
 def snapshot_seconds() -> int:

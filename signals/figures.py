@@ -19,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from cases.dashboard import months_between, small_group_threshold
+from cases.dashboard import SmallGroups, months_between, small_group_threshold
 
 from .ddas import check_period, convenants_of, municipality_names, reporting_organisation
 from .models import (
@@ -150,30 +150,15 @@ def monitor_figures(user, date_from: date, date_to: date) -> dict:
     return figures
 
 
-def _small(n, threshold) -> bool:
-    return n is not None and 0 < n < threshold
-
-
 def suppress_small_numbers(figures: dict, threshold: int) -> list[str]:
     """Blank (None), in place, every count of 1 to threshold - 1 and every share over such a base or part, and
     the smallest other cell of a row whose single blanked cell would follow from its shown total. Returns the
     dotted paths of the blanked figures (`months.0.signals.by_partner_type.Huur`)."""
-    hidden = []
-
-    def hide(path, *groups):
-        if any(_small(n, threshold) for n in groups) and path not in hidden:
-            hidden.append(path)
+    groups = SmallGroups(threshold)
+    hide, hidden = groups.hide, groups.hidden
 
     def complete(cells, total_path):
-        """cells: [(size, path)] adding up to the figure at total_path."""
-        if total_path in hidden:
-            return
-        blanked = [path for _size, path in cells if path in hidden]
-        if len(blanked) != 1:
-            return
-        shown = sorted((size, path) for size, path in cells if size > 0 and path not in hidden)
-        if shown:
-            hidden.append(shown[0][1])
+        groups.complete([(size, [path]) for size, path in cells], total_path)
 
     rows = [(f"months.{i}", row) for i, row in enumerate(figures["months"])] + [("totals", figures["totals"])]
     for prefix, row in rows:
@@ -193,14 +178,4 @@ def suppress_small_numbers(figures: dict, threshold: int) -> list[str]:
             hide(f"{prefix}.{share}", row["cases"], row[part])
             if f"{prefix}.{part}" in hidden and f"{prefix}.{share}" not in hidden:
                 hidden.append(f"{prefix}.{share}")  # the share would give the blanked count back
-    for path in hidden:
-        _blank(figures, path)
-    return hidden
-
-
-def _blank(figures, path):
-    *parents, last = path.split(".")
-    holder = figures
-    for part in parents:
-        holder = holder[int(part)] if isinstance(holder, list) else holder[part]
-    holder[last] = None
+    return groups.blank(figures)
