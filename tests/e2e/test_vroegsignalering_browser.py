@@ -4,6 +4,9 @@ vroegsignaal case marked "Meervoudig" that shows the rent case's holder and stat
 up, send a letter, phone twice (not reached, then reached in the afternoon) and close it with "Vervolghulp en/of
 verwijzing financieel". On a 390 px phone nothing scrolls sideways."""
 
+import json
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -15,6 +18,7 @@ from signals.models import SignalCase
 from tests.browser import log_in
 from tests.e2e.test_phone_layout import check_layout
 from tests.factories import OrganisationFactory, UserFactory
+from tests.signals.test_ddas_export import validate
 
 SECRET_NOTE = "Huurder vertelde over zijn gokschulden"
 TENANT = {"name": "Fam. Kartosen", "contract_ref": "HC-2026-1111", "street": "Lasondersingel",
@@ -43,10 +47,6 @@ def scenario_eleven(region):
     send(energy, "ENECO-1", "energy", "312.00")
     send(water, "VITENS-1", "water", "148.00")
     send(region.consultant, "DOMIJN-1", "rent", "1280.00", contract_ref=TENANT["contract_ref"])
-    if not SignalCase.objects.exists():  # the matching runs after each intake; a second run changes nothing
-        from signals.matching import match_signals
-
-        match_signals()
     case.refresh_from_db()
     return case
 
@@ -119,3 +119,24 @@ def test_scenario_eleven_outreach_on_a_phone(region, live_server, phone_page):
     assert signal_case.result == "Vervolghulp en/of verwijzing financieel" and signal_case.closed_at is not None
     assert list(signal_case.attempts.values_list("kind", "reached", "part_of_day")) == [
         ("Brief", False, ""), ("Telefoon", False, ""), ("Telefoon", True, "Middag")]
+
+    # The end of the quarter: the regisseur downloads the DDAS report of the quarter from the figures page.
+    page.context.clear_cookies()
+    log_in(page, live_server, region.regisseur.username)
+    open_menu_item(page, "Cijfers vroegsignalering")
+    page.wait_for_url("**/signalen/cijfers/**")
+    today = timezone.localdate()
+    quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    form = page.get_by_test_id("ddas-form")
+    form.locator("#ddas_from").fill(quarter.isoformat())
+    form.locator("#ddas_to").fill(today.isoformat())
+    with page.expect_download() as download:
+        form.get_by_role("button").click()
+    assert download.value.suggested_filename == f"ddas-0153-{quarter.isoformat()}-{today.isoformat()}.json"
+    report = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    validate(report)  # against VNG Realisatie's v1.2 schema (tests/data/ddas)
+    [delivery] = report["leveringen"]
+    [zaak] = delivery["vroegsignaalzaken"]
+    assert zaak["resultaat"] == "Vervolghulp en/of verwijzing financieel"
+    assert [attempt["soort"] for attempt in zaak["contactpogingen"]] == ["Brief", "Telefoon", "Telefoon"]
+    assert len(delivery["vroegsignalen"]) == 3 and "Kartosen" not in json.dumps(report)
