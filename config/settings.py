@@ -246,6 +246,10 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "cases.models.ProposalStatus",
         "AttemptOutcomeEnum": "cases.models.AttemptOutcome",
         "CaseOutcomeEnum": "cases.models.Outcome",
+        "SignalKindEnum": "signals.models.SignalKind",
+        "SignalCaseAllowedActionsEnum": "signals.outreach_api.ACTIONS",
+        "SignalCaseStatusEnum": "signals.models.SignalStatus",
+        "SignalContactKindEnum": "signals.models.ContactKind",
     },
 }
 

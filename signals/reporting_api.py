@@ -106,7 +106,7 @@ class _FiguresPeriod(serializers.Serializer):
         return fields
 
 
-class _SmallGroups(serializers.Serializer):
+class _SignalFiguresSmallGroups(serializers.Serializer):
     threshold = serializers.IntegerField(help_text="settings.SMALL_GROUP_THRESHOLD")
     applied = serializers.BooleanField()
 
@@ -118,7 +118,7 @@ class SignalFiguresSerializer(serializers.Serializer):
     months = _MonthRow(many=True)
     totals = _FigureRow()
     definitions = serializers.DictField(child=serializers.CharField())
-    small_groups = _SmallGroups()
+    small_groups = _SignalFiguresSmallGroups()
     suppressed = serializers.ListField(
         child=serializers.CharField(),
         help_text="dotted paths of the figures that are null because they are over fewer households than the "
