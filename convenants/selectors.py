@@ -1,6 +1,8 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from partners.models import Organisation, OrganisationKind
+
 from .models import Convenant
 
 
@@ -14,3 +16,15 @@ def convenant_for_corporation(corporation, *, on=None):
         .prefetch_related("deadline_rules")
     )
     return candidates.filter(municipality=corporation.municipality).first() or candidates.order_by("pk").first()
+
+
+def outreach_owner(convenant: Convenant) -> Organisation | None:
+    """Who reaches out to the households of the convenant's vroegsignaal cases: its outreach organisation, else the
+    municipality's own organisation."""
+    if convenant.outreach_organisation_id:
+        return convenant.outreach_organisation
+    return (
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, municipality__iexact=convenant.municipality)
+        .order_by("pk")
+        .first()
+    )

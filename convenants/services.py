@@ -1,9 +1,12 @@
+import re
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import BusinessError
 from partners.models import Organisation, OrganisationKind
-from signals.models import SignalKind
+from signals.models import SignalCase, SignalKind
 
 from .deadlines import add_days
 from .models import (
@@ -18,6 +21,7 @@ from .models import (
     EscalationPolicy,
     deadline_days,
 )
+from .selectors import outreach_owner
 
 CHAIN_KINDS = {OrganisationKind.DEBT_ASSISTANCE, OrganisationKind.WELFARE, OrganisationKind.SOCIAL_TEAM}
 # Who may reach out to households with matched signals on the municipality's behalf.
@@ -26,6 +30,7 @@ OUTREACH_KINDS = CHAIN_KINDS | {OrganisationKind.MUNICIPALITY}
 OUTREACH_FIELDS = ("cbs_municipality_code", "outreach_organisation", "matching_period_months", "signal_minimums",
                    "outreach_contact_days", "outreach_crisis_days")
 MAX_SIGNAL_MINIMUM = 100_000
+CBS_CODE = re.compile(r"[0-9]{4}")  # ASCII digits: str.isdigit() also takes "²³¹⁴", which the database refuses
 
 
 class ConvenantError(BusinessError):
@@ -91,7 +96,7 @@ def _validate_outreach(parties, *, cbs_municipality_code="", outreach_organisati
                        signal_minimums=None, outreach_contact_days=DEFAULT_OUTREACH_CONTACT_DAYS,
                        outreach_crisis_days=DEFAULT_OUTREACH_CRISIS_DAYS):
     code = cbs_municipality_code or ""
-    if code and not (len(code) == 4 and code.isdigit()):
+    if code and not CBS_CODE.fullmatch(code):
         raise ConvenantError(_("The CBS municipality code is four digits, e.g. 0153."), field="cbs_municipality_code")
     if outreach_organisation is not None:
         if outreach_organisation.pk not in {party.pk for party in parties}:
@@ -228,4 +233,15 @@ def update_convenant(convenant: Convenant, **changes) -> Convenant:
     if "chain" in changes:
         _write_chain(convenant, chain)
     _write_rules(convenant, changes.get("deadlines"), changes.get("policies"))
+    _hand_open_signal_cases_on(convenant)
     return convenant
+
+
+def _hand_open_signal_cases_on(convenant) -> None:
+    """Another outreach organisation (or none: the municipality itself) takes over the open vroegsignaal cases, so
+    that the one before no longer reads or works them; closed cases stay with whoever closed them."""
+    owner = outreach_owner(convenant)
+    if owner is not None:
+        SignalCase.objects.filter(convenant=convenant, closed_at__isnull=True).exclude(owner=owner).update(
+            owner=owner, updated_at=timezone.now()
+        )

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from convenants.deadlines import add_days
 from convenants.models import Convenant
-from partners.models import Organisation, OrganisationKind
+from convenants.selectors import outreach_owner
 
 from .models import ArrearsSignal, MatchState, SignalCase, SignalCaseType, SignalContactAttempt, SignalKind
 
@@ -70,17 +70,6 @@ def convenant_of_municipality(municipality: str, *, on: date) -> Convenant | Non
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
         .order_by("-valid_from", "-pk")
-        .first()
-    )
-
-
-def outreach_owner(convenant: Convenant) -> Organisation | None:
-    """Who reaches out: the covenant's outreach organisation, else the municipality's own organisation."""
-    if convenant.outreach_organisation_id:
-        return convenant.outreach_organisation
-    return (
-        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY, municipality__iexact=convenant.municipality)
-        .order_by("pk")
         .first()
     )
 
