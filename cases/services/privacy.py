@@ -380,10 +380,12 @@ def _anonymise_expired_signal_cases(report: Report, now) -> None:
             report.signal_cases_anonymised += SignalCase.objects.filter(pk__in=ids).update(
                 postcode="", house_number="", anonymised_at=now
             )
-            # Its signals that led to no rent case go with it; those of a rent case follow that case.
+            # Its signals that led to no rent case go with it; those of a rent case follow that case and leave
+            # this one, which would otherwise still show their name and address.
             report.signals_removed += ArrearsSignal.objects.filter(
                 signal_case_id__in=ids, case__isnull=True
             ).delete()[0]
+            ArrearsSignal.objects.filter(signal_case_id__in=ids).update(signal_case=None)
             _scrub_admin_log(SignalCase, ids)
 
 

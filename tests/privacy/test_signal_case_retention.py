@@ -12,7 +12,7 @@ from django.core.management import call_command
 from cases.services.privacy import anonymise, months_before
 from convenants.services import update_convenant
 from signals.models import ArrearsSignal, SignalCase, SignalContactAttempt
-from tests.factories import ArrearsSignalFactory, OrganisationFactory, UserFactory
+from tests.factories import ArrearsSignalFactory, CaseFactory, OrganisationFactory, UserFactory
 
 from .conftest import at, hits, snapshot
 
@@ -154,3 +154,17 @@ def test_the_command_says_how_many_cases_lose_their_address(region, clerk):
     call_command("anonymise", "--as-of", months_before(CLOSED, -7).date().isoformat(), stdout=out)
     assert "Vroegsignaal cases: 1 were cleared of the address" in out.getvalue()
     assert SignalCase.objects.get().postcode == ""
+
+
+def test_a_signal_of_a_rent_case_leaves_the_anonymised_case(api, region, clerk):
+    """A signal that led to a rent case follows that case's retention; the vroegsignaal case that lost the address
+    no longer lists it, so neither its page nor the API shows the household's name or address."""
+    signal = send(clerk, "W-7")
+    signal_case = close(signal_case_of(region, signal))
+    ArrearsSignal.objects.filter(pk=signal.pk).update(case=CaseFactory(corporation=region.corporation))
+    anonymise(now=months_before(CLOSED, -6) + timedelta(days=1))
+    signal.refresh_from_db()
+    assert signal.signal_case_id is None and signal.name == "Piet Pietersen"  # kept with its rent case
+    answer = api.as_user(region.regisseur).get(f"/api/v1/signal-cases/{signal_case.pk}/")
+    assert answer.status_code == 200 and answer.json()["signals"] == []
+    assert "Pietersen" not in answer.content.decode() and "7511" not in answer.content.decode()
