@@ -5,8 +5,8 @@ the project's copy with its source: tests/data/ddas/).
 Who: a municipality's managers (cases.policy.reports_vroegsignalering), for their own municipality only. What:
 one delivery (levering) for the municipality, with its CBS code from the convenant, the delivering organisation
 (the convenant's outreach organisation, else the municipality) and the municipality's managers as contact
-persons; the signals with a reference date in the period, and the vroegsignaal cases whose matching period starts
-in it. A household is named by postcode and house number only: never a BSN, a name, a gender or a birth date.
+persons; the signals with a reference date in the period and every signal of its cases, and the vroegsignaal
+cases whose matching period starts in it. A household is named by postcode and house number only: never a BSN, a name, a gender or a birth date.
 A case whose signals were all removed by their retention has no signal to refer to (the schema asks for at least
 one) and is left out. Optional keys without a value are left out (the schema has no nulls).
 
@@ -153,8 +153,12 @@ def _contact_persons(organisation) -> list[dict]:
 
 
 def _signals(names, date_from, date_to) -> list[dict]:
+    # The period's signals, and every signal of the period's cases (a case refers to each of its signals, also
+    # one dated after the period's end), so that no reference of the delivery points outside it.
+    received = Q(municipality__in=names, reference_date__range=(date_from, date_to))
+    of_a_case = Q(signal_case__municipality__in=names, signal_case__period_start__range=(date_from, date_to))
     rows = (
-        ArrearsSignal.objects.filter(municipality__in=names, reference_date__range=(date_from, date_to))
+        ArrearsSignal.objects.filter(received | of_a_case)
         .order_by("pk")
         .values_list(
             "pk", "crisis", "warm_handover", "amount", "arrears_since", "reference_date", "match_state",

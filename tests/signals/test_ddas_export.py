@@ -132,6 +132,19 @@ def test_the_report_validates_and_holds_what_happened(api, region, settings):
     assert HOUSEHOLD_NAME not in text and "geslachtsaanduiding" not in text and "geboortedatum" not in text
 
 
+def test_every_signal_a_case_refers_to_is_in_the_delivery(api, region):
+    """A period that ends before a case's later signal (household A's insurer signal of 10 August, a case of the
+    period starting 1 August): the signal is delivered too, so no reference points outside the file."""
+    build(region)
+    report = get_report(api, region.regisseur, {"from": "2026-08-01", "to": "2026-08-07"}).json()
+    validate(report)
+    [delivery] = report["leveringen"]
+    delivered = {signal["ID"] for signal in delivery["vroegsignalen"]}
+    referred = {ref["ID"] for case in delivery["vroegsignaalzaken"] for ref in case["vroegsignalen"]}
+    assert referred and referred <= delivered
+    assert len(referred) == 2
+
+
 def test_a_case_whose_signals_were_removed_is_left_out(api, region):
     data = build(region)
     data.signals["b_rent"].delete()
