@@ -800,6 +800,15 @@ def permitted_signal_case(user, signal_case) -> frozenset[SignalCaseAction]:
     )
 
 
+def sees_household_names(user, signal_case) -> bool:
+    """Whether the household's name on a vroegsignaal case's signals is for `user`: only the organisation doing the
+    outreach; a team the case was referred to reads the case without it."""
+    actor = _actor_or_none(user)
+    if actor is None or actor.is_system:
+        return False
+    return SignalCaseRelation.OWNER in signal_case_relations(actor.organisation, signal_case)
+
+
 def does_outreach(user) -> bool:
     """Whether the vroegsignalering worklist is for `user`: their organisation is a municipality, or does the
     outreach for a convenant, or has vroegsignaal cases referred to it."""

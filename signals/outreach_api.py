@@ -135,10 +135,8 @@ class SignalCaseDetailSerializer(SignalCaseSerializer):
 
     @extend_schema_field(SignalCaseSignalSerializer(many=True))
     def get_signals(self, signal_case):
-        user = self.context["request"].user
-        relations = policy.signal_case_relations(getattr(getattr(user, "membership", None), "organisation", None),
-                                                 signal_case)
-        context = {**self.context, "show_names": policy.SignalCaseRelation.OWNER in relations}
+        show_names = policy.sees_household_names(self.context["request"].user, signal_case)
+        context = {**self.context, "show_names": show_names}
         return SignalCaseSignalSerializer(signal_case.signals.all(), many=True, context=context).data
 
     @extend_schema_field(RentCaseLineSerializer(allow_null=True))

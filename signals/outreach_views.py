@@ -62,20 +62,13 @@ def _deadline(signal_case, now):
     return deadline_status(SimpleNamespace(deadline_at=signal_case.deadline_at, deadline_state=state), now)
 
 
-def _is_owner(user, signal_case) -> bool:
-    """The names on the signals are for the organisation doing the outreach."""
-    membership = getattr(user, "membership", None)
-    organisation = getattr(membership, "organisation", None)
-    return policy.SignalCaseRelation.OWNER in policy.signal_case_relations(organisation, signal_case)
-
-
 def _row(user, signal_case, now):
     signals = list(signal_case.signals.all())
     kinds = []
     for signal in signals:
         if signal.get_kind_display() not in kinds:
             kinds.append(signal.get_kind_display())
-    owner = _is_owner(user, signal_case)
+    owner = policy.sees_household_names(user, signal_case)
     names = sorted({signal.name for signal in signals if signal.name}) if owner else []
     return {"case": signal_case, "kinds": kinds, "names": names, "deadline": _deadline(signal_case, now)}
 
@@ -126,7 +119,7 @@ def _render_detail(request, signal_case, allowed, *, status=200, top_errors=(), 
         "signal_case": signal_case,
         "allowed": {str(action) for action in allowed},
         "signals": signals,
-        "show_names": _is_owner(request.user, signal_case),
+        "show_names": policy.sees_household_names(request.user, signal_case),
         "attempts": list(signal_case.attempts.all()),
         "rent_case": selectors.rent_case_of(signal_case),
         "deadline": _deadline(signal_case, timezone.now()),

@@ -69,6 +69,9 @@ def test_the_referred_team_may_only_look(region, signal_case):
     outreach.close(region.regisseur, signal_case.pk, result=FINANCIAL, refer=True)
     signal_case.refresh_from_db()
     assert signal_case.referred_to_id == region.debt_assistance.pk
+    assert policy.sees_household_names(region.regisseur, signal_case)
+    assert not policy.sees_household_names(region.debt_coach, signal_case)
+    assert not policy.sees_household_names(region.consultant, signal_case)
     for user in (region.debt_coach, region.debt_manager):
         assert policy.permitted_signal_case(user, signal_case) == {SignalCaseAction.VIEW}
         with pytest.raises(ForbiddenAction):
