@@ -151,8 +151,9 @@ def monitor_figures(user, date_from: date, date_to: date) -> dict:
 
 
 def suppress_small_numbers(figures: dict, threshold: int) -> list[str]:
-    """Blank (None), in place, every count of 1 to threshold - 1 and every share over such a base or part, and
-    the smallest other cell of a row whose single blanked cell would follow from its shown total. Returns the
+    """Blank (None), in place, every count of 1 to threshold - 1 and every share over such a base or part; and,
+    until nothing more follows, the smallest other cell of a row whose single blanked cell would follow from its
+    shown total, and of the months whose single blanked figure would follow from the period's total. Returns the
     dotted paths of the blanked figures (`months.0.signals.by_partner_type.Huur`)."""
     groups = SmallGroups(threshold)
     hide, hidden = groups.hide, groups.hidden
@@ -160,22 +161,33 @@ def suppress_small_numbers(figures: dict, threshold: int) -> list[str]:
     def complete(cells, total_path):
         groups.complete([(size, [path]) for size, path in cells], total_path)
 
+    def value(row, key):
+        for part in key.split("."):
+            row = row[part]
+        return row
+
     rows = [(f"months.{i}", row) for i, row in enumerate(figures["months"])] + [("totals", figures["totals"])]
+    partner_keys = [f"signals.by_partner_type.{partner_type}" for partner_type in figures["totals"]["signals"]
+                    ["by_partner_type"]]
+    summed = ["signals.total", *partner_keys, "below_minimum", *COUNTS]  # each month's adds up to the period's
     for prefix, row in rows:
-        signals = row["signals"]
-        hide(f"{prefix}.signals.total", signals["total"])
-        cells = []
-        for partner_type, n in signals["by_partner_type"].items():
-            path = f"{prefix}.signals.by_partner_type.{partner_type}"
-            hide(path, n)
-            cells.append((n, path))
-        complete(cells, f"{prefix}.signals.total")
-        hide(f"{prefix}.below_minimum", row["below_minimum"])
-        for key in COUNTS:
-            hide(f"{prefix}.{key}", row[key])
-        complete([(row[key], f"{prefix}.{key}") for key in ("single", "multiple", "consecutive")], f"{prefix}.cases")
+        for key in summed:
+            hide(f"{prefix}.{key}", value(row, key))
+    while True:
+        before = len(hidden)
+        for prefix, row in rows:
+            complete([(value(row, key), f"{prefix}.{key}") for key in partner_keys], f"{prefix}.signals.total")
+            complete([(row[key], f"{prefix}.{key}") for key in ("single", "multiple", "consecutive")],
+                     f"{prefix}.cases")
+        for key in summed:
+            complete([(value(row, key), f"months.{i}.{key}") for i, row in enumerate(figures["months"])],
+                     f"totals.{key}")
+        if len(hidden) == before:
+            break
+    for prefix, row in rows:
         for share, part in SHARES.items():
             hide(f"{prefix}.{share}", row["cases"], row[part])
-            if f"{prefix}.{part}" in hidden and f"{prefix}.{share}" not in hidden:
-                hidden.append(f"{prefix}.{share}")  # the share would give the blanked count back
+            # The share would give a blanked count back (or its base: the share's part over it).
+            if {f"{prefix}.{part}", f"{prefix}.cases"} & set(hidden) and f"{prefix}.{share}" not in hidden:
+                hidden.append(f"{prefix}.{share}")
     return groups.blank(figures)

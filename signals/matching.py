@@ -24,11 +24,16 @@ from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from cases.services.notifications import members_of, notify
+from cases.texts import Text
 from convenants.deadlines import add_days
 from convenants.models import Convenant
 from convenants.selectors import outreach_owner
+from partners.models import Organisation
 
 from .models import ArrearsSignal, MatchState, SignalCase, SignalCaseType, SignalContactAttempt, SignalKind
 
@@ -226,5 +231,25 @@ def _match_municipality(municipality: str, period, now, today) -> MatchResult:
         )
         # A new case is written as "single" and then given its type: it counts as created, not as updated.
         result.cases_updated = len({row[0] for row in cursor.fetchall()} - created)
+        cursor.execute(
+            f"""SELECT c.id, c.owner_id, bool_or(st.crisis) FROM {STAGE} st
+                JOIN {signal} s ON s.id = st.id JOIN {case} c ON c.id = s.signal_case_id
+                WHERE c.closed_at IS NOT NULL GROUP BY c.id, c.owner_id ORDER BY c.id"""
+        )
+        closed = cursor.fetchall()
         cursor.execute(f"DROP TABLE {STAGE}")
+    _tell_about_closed_cases(closed, now)
     return result
+
+
+def _tell_about_closed_cases(closed, now) -> None:
+    """A signal that joins a case already closed (one case per household and period) does not reopen it: the
+    outreach organisation is told, so that a crisis, or a new creditor, is not missed."""
+    owners = Organisation.objects.in_bulk({owner_id for _case_id, owner_id, _crisis in closed})
+    for case_id, owner_id, crisis in closed:
+        subject = (
+            gettext_noop("Vroegsignaal case #%(id)s is closed, and a crisis signal came in for the household")
+            if crisis else gettext_noop("Vroegsignaal case #%(id)s is closed, and a new signal came in for the household")
+        )
+        notify(members_of(owners[owner_id]), subject=Text(subject, id=case_id),
+               body=reverse("signals:signal-case", args=[case_id]), now=now)

@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from cases.models import Notification
 from convenants.models import Convenant
-from signals import services
+from signals import outreach, services
 from signals.matching import match_signals, period_of
 from signals.models import ArrearsSignal, MatchState, SignalCase
 from tests.factories import OrganisationFactory, UserFactory
@@ -169,3 +170,20 @@ def test_the_celery_task(senders, region):
     send(senders["energy"], "E-1", kind="energy")
     Convenant.objects.filter(pk=region.convenant.pk).update(outreach_organisation=region.debt_assistance)
     assert task.apply().get()["signals_matched"] == 1
+
+
+def test_a_signal_for_a_closed_case_tells_the_outreach_team(senders, region):
+    """One case per household and period: a crisis signal after the case was closed joins it without reopening it,
+    and the outreach organisation's people are told."""
+    case = case_of(send(senders["energy"], "E-1", kind="energy"))
+    worker = UserFactory(username="vroeg", organisation=region.municipality)
+    outreach.close(worker, case.pk, result="Geen reactie na eerder contact")
+    send(senders["water"], "W-1", kind="water", crisis=True)
+    case.refresh_from_db()
+    assert case.closed_at is not None and case.crisis and case.case_type == "multiple"
+    told = Notification.objects.filter(user=worker).get()
+    assert f"#{case.pk}" in str(told.subject) and "crisis" in str(told.subject)
+    assert told.body == f"/signalen/vroegsignalering/{case.pk}/"
+    # Matching again tells no one again.
+    match_signals()
+    assert Notification.objects.filter(user=worker).count() == 1

@@ -56,14 +56,15 @@ def test_small_numbers_are_blanked_and_listed(api, region, settings):
     assert result["small_groups"] == {"threshold": 3, "applied": True}
     assert july["signals"]["total"] is None and july["signals"]["by_partner_type"]["Huur"] is None
     assert july["cases"] is None and july["share_single"] is None and july["share_contacted"] is None
-    assert august["signals"]["total"] == 3  # not small
+    # Not small, but July's 1 would follow from the period's total (4) and August's 3: August's goes too.
+    assert august["signals"]["total"] is None
     assert august["signals"]["by_partner_type"]["Energie"] is None  # 2 < 3
     assert august["below_minimum"] is None
     assert september["signals"]["total"] == 0  # nothing is not a small group
     assert result["totals"]["signals"]["total"] == 4 and result["totals"]["cases"] is None
     assert result["totals"]["share_single"] is None  # its base (2 cases) is small
     for path in ("months.0.signals.total", "months.0.cases", "months.1.signals.by_partner_type.Energie",
-                 "months.0.share_single", "totals.cases"):
+                 "months.0.share_single", "totals.cases", "months.1.signals.total"):
         assert path in result["suppressed"]
 
 
@@ -71,10 +72,32 @@ def test_a_single_blanked_cell_takes_the_smallest_other_with_it(api, region, set
     settings.SMALL_GROUP_THRESHOLD = 2
     build(region)
     august = figures(api, region.regisseur)["months"][1]
-    # Zorg (1) is small; with the total (3) shown it would follow from Energie (2): both go.
-    assert august["signals"]["total"] == 3
+    # Zorg (1) is small; with the total (3) shown it would follow from Energie (2): both go. (The total goes too:
+    # July's 1 would follow from it and the period's 4.)
+    assert august["signals"]["total"] is None
     assert august["signals"]["by_partner_type"]["Zorg"] is None
     assert august["signals"]["by_partner_type"]["Energie"] is None
+
+
+def test_no_blanked_month_follows_from_the_period_total(api, region, settings):
+    """Every figure that adds up over the months: where one month's is blanked, the period's total and the other
+    months' shown figures never give it back."""
+    settings.SMALL_GROUP_THRESHOLD = 3
+    build(region)
+    result = figures(api, region.regisseur)
+    months, totals = result["months"], result["totals"]
+    keys = [("signals", "total"), ("below_minimum",), ("cases",), ("single",), ("multiple",), ("contacted",)]
+    keys += [("signals", "by_partner_type", partner_type) for partner_type in result["partner_types"]]
+
+    def at(row, key):
+        for part in key:
+            row = row[part]
+        return row
+
+    for key in keys:
+        blanked = [row for row in months if at(row, key) is None]
+        if at(totals, key) is not None and blanked:
+            assert len(blanked) != 1 or at(totals, key) == 0, key
 
 
 def test_a_fixed_number_of_statements_whatever_the_period(api, region, settings):
