@@ -114,7 +114,9 @@ def migrate(database: str) -> None:
 
 # Convenant columns without a database default that later migrations added (their model defaults), filled when the
 # migrated schema has them.
-CONVENANT_DEFAULTS = {"signal_retention_months": 6, "max_pause_days": 30, "pause_reasons": "[]"}
+CONVENANT_DEFAULTS = {"signal_retention_months": 6, "max_pause_days": 30, "pause_reasons": "[]",
+                      "cbs_municipality_code": "", "matching_period_months": 1, "signal_minimums": "{}",
+                      "outreach_contact_days": 20, "outreach_crisis_days": 3, "postcode_areas": "[]"}
 
 
 def _convenant_extra_columns(cur) -> dict:

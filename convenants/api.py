@@ -45,6 +45,11 @@ class ConvenantSerializer(ModelSerializer):
         child=serializers.IntegerField(), required=False,
         help_text="{kind: whole euros}: a signal below its kind's minimum is stored and counted, not matched.",
     )
+    postcode_areas = serializers.ListField(
+        child=serializers.CharField(max_length=9), required=False, max_length=500,
+        help_text="The municipality's four-digit postcodes or ranges (\"7511\", \"7513-7548\"): a signal for a "
+        "household there belongs to this municipality's vroegsignalering, whoever sends it.",
+    )
     outreach_contact_days = serializers.IntegerField(
         required=False, default=20, help_text="Contact with a matched household within this many days."
     )
@@ -57,7 +62,8 @@ class ConvenantSerializer(ModelSerializer):
         fields = ["id", "name", "municipality", "parties", "chain", "deadlines", "policies", "working_days",
                   "retention_months", "signal_retention_months", "valid_from", "valid_until", "pause_reasons",
                   "max_pause_days", "cbs_municipality_code", "outreach_organisation", "matching_period_months",
-                  "signal_minimums", "outreach_contact_days", "outreach_crisis_days", "created_at", "updated_at"]
+                  "signal_minimums", "outreach_contact_days", "outreach_crisis_days", "postcode_areas", "created_at",
+                  "updated_at"]
         read_only_fields = ["id", "pause_reasons", "max_pause_days", "created_at", "updated_at"]
 
     def to_representation(self, convenant):
@@ -82,6 +88,7 @@ class ConvenantSerializer(ModelSerializer):
             "outreach_organisation": convenant.outreach_organisation_id,
             "matching_period_months": convenant.matching_period_months,
             "signal_minimums": convenant.signal_minimums or {},
+            "postcode_areas": convenant.postcode_areas or [],
             "outreach_contact_days": convenant.outreach_contact_days,
             "outreach_crisis_days": convenant.outreach_crisis_days,
             "created_at": DateTimeField().to_representation(convenant.created_at),

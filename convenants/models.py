@@ -96,6 +96,11 @@ class Convenant(models.Model):
         _("minimum amount per kind of signal"), default=dict, blank=True,
         help_text=_("Euros per kind, e.g. {\"energy\": 75}; a signal below it is stored and counted, not matched."),
     )
+    postcode_areas = models.JSONField(
+        _("postcode areas"), default=list, blank=True,
+        help_text=_("The municipality's four-digit postcodes or ranges, e.g. [\"7511-7548\"]: a signal for a household "
+                    "there belongs to this municipality, wherever its sender is based."),
+    )
     outreach_contact_days = models.PositiveSmallIntegerField(
         _("contact term for a vroegsignaal (working days)"), default=DEFAULT_OUTREACH_CONTACT_DAYS
     )

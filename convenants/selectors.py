@@ -28,3 +28,22 @@ def outreach_owner(convenant: Convenant) -> Organisation | None:
         .order_by("pk")
         .first()
     )
+
+
+def postcode_area_ranges(areas) -> list[tuple[int, int]]:
+    """["7511", "7513-7548"] → [(7511, 7511), (7513, 7548)] (areas as the convenant service stored them)."""
+    ranges = []
+    for area in areas or []:
+        low, _dash, high = area.partition("-")
+        ranges.append((int(low), int(high or low)))
+    return ranges
+
+
+def municipalities_by_postcode_area() -> list[tuple[int, int, str]]:
+    """(low, high, municipality) of every convenant's postcode areas: where a household's signal belongs."""
+    return [
+        (low, high, municipality)
+        for municipality, areas in Convenant.objects.exclude(postcode_areas=[]).values_list("municipality",
+                                                                                            "postcode_areas")
+        for low, high in postcode_area_ranges(areas)
+    ]

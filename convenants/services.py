@@ -21,15 +21,16 @@ from .models import (
     EscalationPolicy,
     deadline_days,
 )
-from .selectors import outreach_owner
+from .selectors import outreach_owner, postcode_area_ranges
 
 CHAIN_KINDS = {OrganisationKind.DEBT_ASSISTANCE, OrganisationKind.WELFARE, OrganisationKind.SOCIAL_TEAM}
 # Who may reach out to households with matched signals on the municipality's behalf.
 OUTREACH_KINDS = CHAIN_KINDS | {OrganisationKind.MUNICIPALITY}
 # The vroegsignalering settings (DESIGN.md "Vroegsignalering (Wgs) for the municipality").
 OUTREACH_FIELDS = ("cbs_municipality_code", "outreach_organisation", "matching_period_months", "signal_minimums",
-                   "outreach_contact_days", "outreach_crisis_days")
+                   "outreach_contact_days", "outreach_crisis_days", "postcode_areas")
 MAX_SIGNAL_MINIMUM = 100_000
+POSTCODE_AREA = re.compile(r"[1-9][0-9]{3}(-[1-9][0-9]{3})?")
 CBS_CODE = re.compile(r"[0-9]{4}")  # ASCII digits: str.isdigit() also takes "²³¹⁴", which the database refuses
 
 
@@ -94,7 +95,15 @@ def _validate(*, name, municipality, parties, chain, deadlines, policies, retent
 
 def _validate_outreach(parties, *, cbs_municipality_code="", outreach_organisation=None, matching_period_months=1,
                        signal_minimums=None, outreach_contact_days=DEFAULT_OUTREACH_CONTACT_DAYS,
-                       outreach_crisis_days=DEFAULT_OUTREACH_CRISIS_DAYS):
+                       outreach_crisis_days=DEFAULT_OUTREACH_CRISIS_DAYS, postcode_areas=None):
+    areas = postcode_areas or []
+    if not isinstance(areas, list) or not all(isinstance(area, str) and POSTCODE_AREA.fullmatch(area)
+                                              for area in areas):
+        raise ConvenantError(_("Give the postcode areas as four digits or a range, e.g. 7511 or 7511-7548."),
+                             field="postcode_areas")
+    for low, high in postcode_area_ranges(areas):
+        if low > high:
+            raise ConvenantError(_("A postcode range runs from low to high, e.g. 7511-7548."), field="postcode_areas")
     code = cbs_municipality_code or ""
     if code and not CBS_CODE.fullmatch(code):
         raise ConvenantError(_("The CBS municipality code is four digits, e.g. 0153."), field="cbs_municipality_code")
@@ -201,6 +210,7 @@ def create_convenant(
     convenant.parties.set(parties)
     _write_chain(convenant, list(chain))
     _write_rules(convenant, deadlines, policies)
+    _check_postcode_areas_free(convenant)
     return convenant
 
 
@@ -233,8 +243,26 @@ def update_convenant(convenant: Convenant, **changes) -> Convenant:
     if "chain" in changes:
         _write_chain(convenant, chain)
     _write_rules(convenant, changes.get("deadlines"), changes.get("policies"))
+    _check_postcode_areas_free(convenant)
     _hand_open_signal_cases_on(convenant)
     return convenant
+
+
+def _check_postcode_areas_free(convenant) -> None:
+    """A postcode belongs to one municipality: no other municipality's convenant may claim it too."""
+    mine = postcode_area_ranges(convenant.postcode_areas)
+    if not mine:
+        return
+    others = (Convenant.objects.exclude(pk=convenant.pk).exclude(municipality__iexact=convenant.municipality)
+              .exclude(postcode_areas=[]).order_by("name"))
+    for other in others:
+        for low, high in postcode_area_ranges(other.postcode_areas):
+            if any(low <= my_high and my_low <= high for my_low, my_high in mine):
+                raise ConvenantError(
+                    _("The postcodes %(low)s-%(high)s belong to %(municipality)s (covenant “%(convenant)s”).")
+                    % {"low": low, "high": high, "municipality": other.municipality, "convenant": other.name},
+                    field="postcode_areas",
+                )
 
 
 def _hand_open_signal_cases_on(convenant) -> None:

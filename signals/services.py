@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from cases.models import OPEN_STATUSES, Case, Tenant
 from cases.services import Actor, CaseError, actor_of, open_cases_bulk, update_arrears_bulk
 from config.errors import BusinessError, ForbiddenAction
-from convenants.selectors import convenant_for_corporation
+from convenants.selectors import convenant_for_corporation, municipalities_by_postcode_area
 from partners.models import Organisation, OrganisationKind
 
 from . import matching, parsing
@@ -227,6 +227,7 @@ def _ingest(actor, source, parsed: parsing.Parsed, *, key, now, signal_import=No
             _link_rent(cursor, source, now)
         if len(rent) < len(new):
             _link_others(cursor, source, now)
+        _place_in_postcode_areas(cursor)
         candidates = _case_candidates(cursor) if rent else []
 
     by_key = {signal.key: signal for signal in new}
@@ -405,6 +406,23 @@ def _link_others(cursor, source, now):
           AND s.house_number = created.house_number
         """,
         [now, source.municipality],
+    )
+
+
+def _place_in_postcode_areas(cursor):
+    """A household in a convenant's postcode areas belongs to that municipality, whoever sends its signal (a
+    creditor serves many municipalities): its vroegsignalering, its figures and its DDAS report are that
+    municipality's. Elsewhere the signal keeps the municipality of its tenancy's corporation or of its sender."""
+    areas = municipalities_by_postcode_area()
+    if not areas:
+        return
+    cursor.execute(
+        f"""
+        UPDATE {STAGE} s SET municipality = a.municipality
+        FROM unnest(%s::int[], %s::int[], %s::text[]) AS a(low, high, municipality)
+        WHERE s.postcode ~ '^[0-9]{{4}}' AND left(s.postcode, 4)::int BETWEEN a.low AND a.high
+        """,
+        [[low for low, _high, _m in areas], [high for _low, high, _m in areas], [m for _low, _high, m in areas]],
     )
 
 
