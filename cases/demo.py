@@ -719,6 +719,7 @@ def create_region() -> Region:
         cbs_municipality_code="0153",
         outreach_organisation=organisations["debt"],
         signal_minimums={"energy": 75, "water": 75},
+        postcode_areas=["7511-7548"],  # Enschede's postcodes: its households' signals are Enschede's
     )
     return Region(organisations=organisations, users=users, convenant=convenant)
 
