@@ -235,6 +235,9 @@ def escalate_overdue(*, as_of=None, batch_size=None, max_seconds=None) -> int:
     started = time.monotonic()
     escalated = 0
     with translation.override(settings.LANGUAGE_CODE):
+        # The vroegsignaal cases first: few, a crisis among them, and never starved by a backlog of rent cases.
+        escalated += escalate_signal_cases(as_of=as_of, batch_size=batch_size, cache=sweep.cache,
+                                           until=None if max_seconds is None else started + max_seconds)
         while max_seconds is None or time.monotonic() - started < max_seconds:
             ids = []
             try:
@@ -252,8 +255,6 @@ def escalate_overdue(*, as_of=None, batch_size=None, max_seconds=None) -> int:
                     raise
                 logger.exception("Escalation batch failed; retrying its %d cases one by one", len(ids))
                 escalated += _one_by_one(sweep, ids)
-        escalated += escalate_signal_cases(as_of=as_of, batch_size=batch_size, cache=sweep.cache,
-                                           until=None if max_seconds is None else started + max_seconds)
     return escalated
 
 
