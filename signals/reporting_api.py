@@ -9,6 +9,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.api.dashboard import _Period as DashboardPeriod
+from cases.api.dashboard import _SmallGroups as DashboardSmallGroups
 from config.api import APIMixin
 from config.validators import supported_dates
 
@@ -96,29 +98,14 @@ class _MonthRow(_FigureRow):
     month = serializers.CharField(help_text="YYYY-MM")
 
 
-class _FiguresPeriod(serializers.Serializer):
-    from_ = serializers.DateField()
-    to = serializers.DateField()
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
-
-
-class _SignalFiguresSmallGroups(serializers.Serializer):
-    threshold = serializers.IntegerField(help_text="settings.SMALL_GROUP_THRESHOLD")
-    applied = serializers.BooleanField()
-
-
 class SignalFiguresSerializer(serializers.Serializer):
-    period = _FiguresPeriod()
+    period = DashboardPeriod()
     municipality = serializers.CharField()
     partner_types = serializers.ListField(child=serializers.CharField())
     months = _MonthRow(many=True)
     totals = _FigureRow()
     definitions = serializers.DictField(child=serializers.CharField())
-    small_groups = _SignalFiguresSmallGroups()
+    small_groups = DashboardSmallGroups()
     suppressed = serializers.ListField(
         child=serializers.CharField(),
         help_text="dotted paths of the figures that are null because they are over fewer households than the "
